@@ -1,0 +1,121 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Every message type of the suite and the fixed wire structures.  A
+ * dispatcher handles a closed set of these and treats anything else
+ * from an internal peer as a protocol violation.  Directions are in the
+ * names: _REQ/_RES for requests and answers, CTL_ for the control
+ * socket.
+ */
+
+#ifndef OA_MSG_H
+#define OA_MSG_H
+
+#include <stdint.h>
+
+#define OA_PROTO_VERSION	1
+
+enum imsg_type {
+	IMSG_NONE = 0,
+
+	/* helper -> supervisor, once, after the sandbox is up */
+	IMSG_HELPER_READY,
+	/* supervisor -> helper */
+	IMSG_HELPER_SHUTDOWN,
+	IMSG_HELPER_VERBOSE,
+
+	/* control socket: client -> supervisor */
+	IMSG_CTL_STATUS_REQ = 100,
+	IMSG_CTL_RELOAD_REQ,
+	IMSG_CTL_STOP_REQ,
+	IMSG_CTL_VERBOSE_REQ,
+	/* control socket: supervisor -> client */
+	IMSG_CTL_STATUS_SUMMARY = 200,
+	IMSG_CTL_STATUS_PROC,
+	IMSG_CTL_RESULT,
+	IMSG_CTL_END
+};
+
+struct msg_ready {
+	uint32_t	mr_version;	/* OA_PROTO_VERSION */
+	int32_t		mr_role;	/* enum proc_id */
+	int32_t		mr_pid;
+	uint32_t	mr_sandbox;	/* enum sandbox_mode in force */
+};
+_Static_assert(sizeof(struct msg_ready) == 16, "msg_ready layout");
+
+struct msg_verbose {
+	int32_t		mv_level;
+};
+_Static_assert(sizeof(struct msg_verbose) == 4, "msg_verbose layout");
+
+enum ctl_proc_state {
+	CTL_PROC_STARTING = 0,	/* spawned, not ready yet */
+	CTL_PROC_RUNNING,
+	CTL_PROC_RESTARTING,	/* dead, waiting for its backoff */
+	CTL_PROC_STOPPED
+};
+
+struct ctl_summary {
+	char		cs_version[16];
+	char		cs_npub[80];
+	char		cs_config[512];
+	char		cs_sandbox[16];
+	char		cs_last_reload_error[512];
+	int64_t		cs_started;	/* unix time */
+	int64_t		cs_now;
+	int32_t		cs_pid;
+	uint32_t	cs_nprocs;	/* CTL_STATUS_PROC messages to follow */
+	uint32_t	cs_capacity;
+	uint32_t	cs_job_types;	/* bit (1 << enum job_type) */
+	uint32_t	cs_reloads;
+	uint32_t	cs_reload_failures;
+	int32_t		cs_landlock_abi;
+	uint32_t	cs_isolation;	/* enum isolation_mode */
+	uint32_t	cs_nrelays;
+	uint32_t	cs_pad;
+};
+_Static_assert(sizeof(struct ctl_summary) == 1192, "ctl_summary layout");
+
+struct ctl_proc {
+	char		cp_name[16];
+	int64_t		cp_started;	/* unix time of the current instance */
+	int64_t		cp_next_start;	/* unix time, when RESTARTING */
+	int32_t		cp_pid;		/* 0 when not running */
+	uint32_t	cp_state;	/* enum ctl_proc_state */
+	uint32_t	cp_restarts;
+	int32_t		cp_last_status;	/* wait status of the last death */
+};
+_Static_assert(sizeof(struct ctl_proc) == 48, "ctl_proc layout");
+
+enum ctl_result_code {
+	CTL_RES_OK = 0,
+	CTL_RES_FAIL,
+	CTL_RES_PARSE_ERROR,
+	CTL_RES_DENIED
+};
+
+struct ctl_result {
+	int32_t		cr_code;	/* enum ctl_result_code */
+	char		cr_msg[1020];
+};
+_Static_assert(sizeof(struct ctl_result) == 1024, "ctl_result layout");
+
+/* The control socket carries small messages only. */
+#define CTL_MAXMSG		4096
+
+#endif /* OA_MSG_H */

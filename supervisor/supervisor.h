@@ -1,0 +1,116 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef OA_SUPERVISOR_H
+#define OA_SUPERVISOR_H
+
+#include <sys/types.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <bsd/sys/queue.h>
+
+#include "config.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "util.h"
+
+struct event;
+struct event_base;
+
+struct supervisor;
+
+struct helper {
+	struct supervisor	*h_sv;
+	enum proc_id		 h_id;
+	char			 h_path[OA_PATH_MAX];
+	pid_t			 h_pid;		/* 0 when not running */
+	uint32_t		 h_state;	/* enum ctl_proc_state */
+	int			 h_ready;
+	struct imsgev		 h_iev;
+	int			 h_iev_open;
+	time_t			 h_started;
+	int64_t			 h_started_ms;
+	uint32_t		 h_restarts;
+	uint32_t		 h_backoff;	/* consecutive short lives */
+	int			 h_last_status;
+	time_t			 h_next_start;
+	struct event		*h_restart_ev;
+};
+
+/* serve flags that override the file, re-applied on every reload */
+struct overrides {
+	int64_t			 o_capacity;	/* 0 = not given */
+	char			 o_job_types[CONF_URL];
+	char			 o_isolation[CONF_STR];
+	char			 o_agent[CONF_URL];
+	struct conf_strlist	 o_relays;
+};
+
+struct ctl_conn;
+TAILQ_HEAD(ctl_conns, ctl_conn);
+
+struct supervisor {
+	struct event_base	*sv_base;
+	struct oa_paths		 sv_paths;
+	struct conf		 sv_conf;
+	struct overrides	 sv_over;
+	struct helper		 sv_helpers[PROC_MAX];
+	enum sandbox_mode	 sv_sandbox;
+	int			 sv_foreground;
+	int			 sv_verbose;
+	time_t			 sv_started;
+	int			 sv_online_logged;
+
+	/* shutdown: phase 1 stops the workers, phase 2 the key holder */
+	int			 sv_stopping;
+	int			 sv_stop_phase;
+	int			 sv_exit_code;
+	struct event		*sv_stop_ev;
+
+	uint32_t		 sv_reloads;
+	uint32_t		 sv_reload_failures;
+	char			 sv_reload_error[512];
+
+	/* control socket */
+	int			 sv_ctl_fd;
+	struct event		*sv_ctl_ev;
+	struct event		*sv_ctl_pause_ev;
+	struct ctl_conns	 sv_ctl_conns;
+	uint32_t		 sv_ctl_nconns;
+	int			 sv_lock_fd;
+};
+
+/* supervisor.c */
+int	 supervisor_reload(struct supervisor *, char *, size_t);
+void	 supervisor_stop(struct supervisor *, int);
+int	 supervisor_online(const struct supervisor *);
+
+/* supervisor_proc.c */
+int	 helpers_locate(struct supervisor *, const char *);
+void	 helpers_start(struct supervisor *);
+void	 helpers_reap(struct supervisor *);
+void	 helpers_stop_phase(struct supervisor *, int);
+int	 helpers_alive(const struct supervisor *, int);
+void	 helpers_kill_phase(struct supervisor *, int);
+void	 helpers_verbose(struct supervisor *, int);
+
+/* control.c */
+int	 control_init(struct supervisor *, char *, size_t);
+void	 control_listen(struct supervisor *);
+void	 control_cleanup(struct supervisor *);
+
+#endif /* OA_SUPERVISOR_H */
