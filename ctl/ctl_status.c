@@ -239,6 +239,7 @@ status_json_offline(void)
 
 	if ((g = yajl_gen_alloc(NULL)) == NULL)
 		errx(EXIT_FAILED, "out of memory");
+	(void)yajl_gen_config(g, yajl_gen_beautify, 1);
 	(void)yajl_gen_map_open(g);
 	json_kv_str(g, "status", "offline");
 	(void)yajl_gen_map_close(g);

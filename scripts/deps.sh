@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what building and testing need on Debian 12, and nothing
+# when it is all there already.  Used by test.sh and demo.sh.
+set -eu
+
+PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
+procps git mandoc check libsecp256k1-dev libevent-dev libssl-dev
+libwslay-dev libyajl-dev libsodium-dev libseccomp-dev libcap-dev
+libsqlite3-dev libbsd-dev"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "installing:$missing"
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 ||
+	    { echo "need root or sudo to install:$missing" >&2; exit 1; }
+	SUDO=sudo
+fi
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

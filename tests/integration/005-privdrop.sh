@@ -1,0 +1,51 @@
+#!/bin/sh
+# Every helper runs confined: seccomp filter mode, no_new_privs, no
+# capabilities, not dumpable where it matters; and the suite runs clean
+# under the log-only sandbox (no forbidden syscall is ever reached).
+. "$(dirname "$0")/lib.sh"
+
+write_config
+serve
+wait_online || bail "the suite did not come online"
+
+for h in relayd workerd verifyd walletd; do
+	p=$(helper_pid "$h")
+	st=/proc/$p/status
+	check "$h: Seccomp: 2" grep -Eq '^Seccomp:[[:space:]]+2$' "$st"
+	check "$h: NoNewPrivs: 1" grep -Eq '^NoNewPrivs:[[:space:]]+1$' "$st"
+	check "$h: CapEff: 0" grep -Eq '^CapEff:[[:space:]]+0000000000000000$' "$st"
+	check "$h: CapPrm: 0" grep -Eq '^CapPrm:[[:space:]]+0000000000000000$' "$st"
+	if [ "$(id -u)" = 0 ]; then
+		check "$h: CapBnd: 0" grep -Eq '^CapBnd:[[:space:]]+0000000000000000$' "$st"
+	fi
+done
+if [ "$(id -u)" != 0 ]; then
+	# a non-dumpable process's /proc files belong to root
+	wp=$(helper_pid walletd)
+	check "walletd is not dumpable" test "$(stat -c %u /proc/"$wp"/mem)" = 0
+fi
+
+# P4: resident memory of all five processes, idle
+sup=$SERVE_PID
+total=0
+for p in $sup $(helper_pid relayd) $(helper_pid workerd) $(helper_pid verifyd) $(helper_pid walletd); do
+	kb=$(awk '/^VmRSS:/ { print $2 }' /proc/"$p"/status)
+	total=$((total + kb))
+done
+echo "# resident memory of the five processes, idle: $total KiB"
+echo "$total" > "$OA_BUILD_ROOT/p4-idle-rss-kib.txt"
+
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; SERVE_PID=
+
+# the whole start/stop cycle under the sandbox's log mode
+serve --sandbox-log
+wait_online || bail "the suite did not come online in sandbox log mode"
+check "status shows sandbox mode log" sh -c "'$OA' provider status --json | grep -q '\"mode\": \"log\"'"
+p=$(helper_pid relayd)
+kill -KILL "$p"
+wait_online 30
+"$OA" provider reload >/dev/null 2>&1
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; SERVE_PID=
+check "no forbidden syscall was logged" sh -c "! grep -q 'forbidden syscall' '$LOG'"
+
+finish
