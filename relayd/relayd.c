@@ -15,7 +15,9 @@
  */
 
 /*
- * openagents-relayd: all network I/O of the suite: Nostr relays, the agents' egress proxy and webhooks.  Nothing but the supervisor channel yet.
+ * openagents-relayd: all network I/O of the suite: Nostr relays, the
+ * agents' egress proxy and webhooks.  Nothing but the supervisor channel
+ * yet.
  *
  * Started only by openagentsd, with its channel on fd 3.
  */

@@ -15,7 +15,9 @@
  */
 
 /*
- * openagents-verifyd: pure judgement over the agents' output: patch parsing, path rules, hashes and verdicts.  No files, no network, no exec.
+ * openagents-verifyd: pure judgement over the agents' output: patch
+ * parsing, path rules, hashes and verdicts.  No files, no network, no
+ * exec.
  *
  * Started only by openagentsd, with its channel on fd 3.
  */

@@ -15,7 +15,9 @@
  */
 
 /*
- * openagents-walletd: the only holder of secrets: the identity, the Nostr key and the wallet connection.  It signs under a kind policy and nothing else.
+ * openagents-walletd: the only holder of secrets: the identity, the Nostr
+ * key and the wallet connection.  It signs under a kind policy and nothing
+ * else.
  *
  * Started only by openagentsd, with its channel on fd 3.
  */

@@ -15,7 +15,8 @@
  */
 
 /*
- * openagents-workerd: job execution: repository fetch and filtering, job sandboxes, agents, test runs.  Confined to the jobs folder.
+ * openagents-workerd: job execution: repository fetch and filtering, job
+ * sandboxes, agents, test runs.  Confined to the jobs folder.
  *
  * Started only by openagentsd, with its channel on fd 3.
  */
