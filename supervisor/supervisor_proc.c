@@ -167,13 +167,12 @@ helper_spawn(struct supervisor *sv, struct helper *h)
 
 	(void)close(sp[1]);
 	if (imsgev_init(&h->h_iev, sv->sv_base, sp[0], helper_dispatch,
-	    h) == -1)
+	    sv) == -1)
 		fatal("%s: channel to %s", __func__, proc_name(h->h_id));
 	if (imsgbuf_set_maxsize(&h->h_iev.ibuf, proc_maxmsg(h->h_id)) == -1)
 		fatal("%s: imsgbuf_set_maxsize", __func__);
 	if (proc_fdpass(h->h_id))
 		imsgbuf_allow_fdpass(&h->h_iev.ibuf);
-	h->h_iev.data = sv;
 	h->h_iev_open = 1;
 	h->h_pid = pid;
 	h->h_ready = 0;

@@ -50,7 +50,7 @@ SERVE_PID=
 check "with a non-zero status (was $rc)" test "$rc" -ne 0
 check "naming walletd" grep -q "walletd killed by signal 9.*the key holder is gone" "$LOG"
 for p in $others; do
-	check "helper $p is gone too" sh -c "! kill -0 $p 2>/dev/null"
+	check "helper $p is gone too" wait_exit "$p" 20
 done
 
 finish

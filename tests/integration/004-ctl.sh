@@ -72,7 +72,7 @@ check "status still answers after bad clients" test $? -eq 0
 "$OA" provider stop >"$T/out" 2>&1; rc=$?
 check "stop exits 0 (was $rc)" test $rc -eq 0
 check "and says stopped" grep -q "^stopped" "$T/out"
-check "the daemon is gone" sh -c "! kill -0 $DPID 2>/dev/null"
+check "the daemon is gone" wait_exit "$DPID" 20
 "$OA" provider status >/dev/null 2>&1
 check "status after stop exits 3" test $? -eq 3
 

@@ -108,11 +108,19 @@ for h in d["helpers"]:
 ' "$1" "$2"
 }
 
-# wait for a pid to exit, at most N tenths; its status in $WAIT_STATUS
+# whether a pid runs: a zombie left to a container's init, which may be
+# slow to reap or never reap, has finished all the same
+alive() {
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case "$st" in Z*) return 1;; esac
+	return 0
+}
+
+# wait for a pid to exit, at most N tenths
 wait_exit() {
 	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt "${2:-100}" ]; do
+	while alive "$1" && [ $i -lt "${2:-100}" ]; do
 		sleep 0.1; i=$((i + 1))
 	done
-	! kill -0 "$1" 2>/dev/null
+	! alive "$1"
 }
