@@ -93,6 +93,13 @@ vlog(int pri, const char *fmt, va_list ap)
 	errno = saved_errno;
 }
 
+static void	log_fmt(int, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
+static void	log_errno(int, int, const char *, va_list)
+		    __attribute__((__format__(__printf__, 3, 0)));
+static __dead void vfatalc(int, const char *, va_list)
+		    __attribute__((__format__(__printf__, 2, 0)));
+
 static void
 log_fmt(int pri, const char *fmt, ...)
 {

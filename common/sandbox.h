@@ -28,7 +28,7 @@
 enum sandbox_mode {
 	SANDBOX_OFF,		/* built with -Dsandbox=false only */
 	SANDBOX_ENFORCE,	/* forbidden syscall: the process is killed */
-	SANDBOX_LOG		/* forbidden syscall: logged, then allowed */
+	SANDBOX_LOG		/* forbidden syscall: logged, fails ENOSYS */
 };
 
 struct sandbox_paths {

@@ -24,7 +24,8 @@ mandoc -Tlint -W warning man/*.[1-9]
 
 echo "== fuzz smoke (clang, libFuzzer)"
 if [ ! -d build-fuzz ]; then
-	CC=clang meson setup build-fuzz -Dfuzz=true -Dwerror=true -Dtests=true
+	CC=clang meson setup build-fuzz -Dfuzz=true -Dwerror=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false
 fi
 ninja -C build-fuzz
 FUZZ_SECONDS=${FUZZ_SECONDS:-15} meson test -C build-fuzz --suite fuzz \
