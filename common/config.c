@@ -1233,6 +1233,13 @@ config_load(struct conf *conf, const char *path, char *err, size_t errlen)
 	return (rv);
 }
 
+/* The name of an enum value, for messages and status output. */
+static const char *
+name_at(const char *const *names, size_t n, unsigned int i)
+{
+	return (i < n ? names[i] : "unknown");
+}
+
 const char *
 config_job_type_name(enum job_type t)
 {
@@ -1265,39 +1272,29 @@ config_job_type_kind(enum job_type t)
 const char *
 config_isolation_name(enum isolation_mode m)
 {
-	if ((unsigned int)m >= NITEMS(isolation_names))
-		return ("unknown");
-	return (isolation_names[m]);
+	return (name_at(isolation_names, NITEMS(isolation_names), m));
 }
 
 const char *
 config_schedule_name(enum schedule_mode m)
 {
-	if ((unsigned int)m >= NITEMS(schedule_names))
-		return ("unknown");
-	return (schedule_names[m]);
+	return (name_at(schedule_names, NITEMS(schedule_names), m));
 }
 
 const char *
 config_payment_name(enum payment_mode m)
 {
-	if ((unsigned int)m >= NITEMS(payment_names))
-		return ("unknown");
-	return (payment_names[m]);
+	return (name_at(payment_names, NITEMS(payment_names), m));
 }
 
 const char *
 config_agent_name(enum agent_backend b)
 {
-	if ((unsigned int)b >= NITEMS(agent_names))
-		return ("unknown");
-	return (agent_names[b]);
+	return (name_at(agent_names, NITEMS(agent_names), b));
 }
 
 const char *
 config_tunnel_name(enum tunnel_provider p)
 {
-	if ((unsigned int)p >= NITEMS(tunnel_names))
-		return ("unknown");
-	return (tunnel_names[p]);
+	return (name_at(tunnel_names, NITEMS(tunnel_names), p));
 }

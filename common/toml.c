@@ -496,6 +496,33 @@ key_read(struct toml_parser *tp)
 }
 
 /*
+ * A new table under t named by k, made by a header or a dotted key
+ * (the flag tells which, for the redefinition rules).  The key's string
+ * moves into the tree.
+ */
+static struct toml_value *
+table_child_new(struct toml_parser *tp, struct toml_value *t,
+    struct toml_key *k, int flag)
+{
+	struct toml_value	*v;
+
+	if (node_depth(t) >= TOML_MAX_DEPTH) {
+		(void)toml_error(tp, "tables nested deeper than %d",
+		    TOML_MAX_DEPTH);
+		return (NULL);
+	}
+	if ((v = value_new(tp, TOML_TABLE, k->line, node_depth(t) + 1)) == NULL)
+		return (NULL);
+	v->u.table.flags |= flag;
+	if (table_add(tp, t, k->s, k->len, k->line, v) == -1) {
+		toml_free(v);
+		return (NULL);
+	}
+	k->s = NULL;
+	return (v);
+}
+
+/*
  * One step along a [header] path: into a table, or into the last
  * element of an array of tables, creating implicit tables as needed.
  * The key's string moves into the tree when a table is created.
@@ -507,23 +534,8 @@ header_step(struct toml_parser *tp, struct toml_value *t, struct toml_key *k)
 	struct toml_value	*v;
 	char			 show[KEY_SHOW + 4];
 
-	if ((kv = table_find(tp, t, k->s, k->len)) == NULL) {
-		if (node_depth(t) >= TOML_MAX_DEPTH) {
-			(void)toml_error(tp, "tables nested deeper than %d",
-			    TOML_MAX_DEPTH);
-			return (NULL);
-		}
-		if ((v = value_new(tp, TOML_TABLE, k->line,
-		    node_depth(t) + 1)) == NULL)
-			return (NULL);
-		v->u.table.flags |= TF_IMPLICIT;
-		if (table_add(tp, t, k->s, k->len, k->line, v) == -1) {
-			toml_free(v);
-			return (NULL);
-		}
-		k->s = NULL;
-		return (v);
-	}
+	if ((kv = table_find(tp, t, k->s, k->len)) == NULL)
+		return (table_child_new(tp, t, k, TF_IMPLICIT));
 	v = kv->val;
 	if (v->type == TOML_TABLE) {
 		if (v->u.table.flags & TF_INLINE) {
@@ -552,23 +564,8 @@ dotted_step(struct toml_parser *tp, struct toml_value *t, struct toml_key *k)
 	struct toml_value	*v;
 	char			 show[KEY_SHOW + 4];
 
-	if ((kv = table_find(tp, t, k->s, k->len)) == NULL) {
-		if (node_depth(t) >= TOML_MAX_DEPTH) {
-			(void)toml_error(tp, "tables nested deeper than %d",
-			    TOML_MAX_DEPTH);
-			return (NULL);
-		}
-		if ((v = value_new(tp, TOML_TABLE, k->line,
-		    node_depth(t) + 1)) == NULL)
-			return (NULL);
-		v->u.table.flags |= TF_DOTTED;
-		if (table_add(tp, t, k->s, k->len, k->line, v) == -1) {
-			toml_free(v);
-			return (NULL);
-		}
-		k->s = NULL;
-		return (v);
-	}
+	if ((kv = table_find(tp, t, k->s, k->len)) == NULL)
+		return (table_child_new(tp, t, k, TF_DOTTED));
 	v = kv->val;
 	key_show(show, sizeof(show), k->s, k->len);
 	if (v->type != TOML_TABLE) {
