@@ -48,4 +48,11 @@ void		 fmt_duration(char *, size_t, int64_t);
 void		 fmt_thousands(char *, size_t, int64_t);
 int64_t		 now_monotonic_ms(void);
 
+/*
+ * The error text of the "char *err, size_t errlen" convention: nothing
+ * when err is NULL, and a cut message is still a message.
+ */
+void		 errbuf_set(char *, size_t, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+
 #endif /* OA_UTIL_H */
