@@ -38,6 +38,15 @@ enum imsg_type {
 	IMSG_HELPER_SHUTDOWN,
 	IMSG_HELPER_VERBOSE,
 
+	/* supervisor -> walletd: the passphrase, identity.enc as the fd */
+	IMSG_WALLET_UNLOCK = 20,
+	/* walletd -> supervisor: struct msg_unlocked */
+	IMSG_WALLET_UNLOCKED,
+	/* supervisor -> walletd: struct msg_wallet_req + data */
+	IMSG_WALLET_REQ,
+	/* walletd -> supervisor: struct msg_wallet_res + data */
+	IMSG_WALLET_RES,
+
 	/* control socket: client -> supervisor */
 	IMSG_CTL_STATUS_REQ = 100,
 	IMSG_CTL_RELOAD_REQ,
@@ -62,6 +71,65 @@ struct msg_verbose {
 	int32_t		mv_level;
 };
 _Static_assert(sizeof(struct msg_verbose) == 4, "msg_verbose layout");
+
+/*
+ * walletd.  The passphrase travels once, at start; the answer carries
+ * the public key and never anything secret.
+ */
+#define WALLET_PASS_MAX		1024
+#define WALLET_FILE_MAX		(64 * 1024)	/* identity.enc */
+
+enum wallet_unlock_result {
+	WALLET_UNLOCK_OK = 0,
+	WALLET_UNLOCK_BADPASS,		/* GCM tag check failed */
+	WALLET_UNLOCK_FORMAT,		/* not an identity file we read */
+	WALLET_UNLOCK_MNEMONIC,		/* decrypts, but no valid mnemonic */
+	WALLET_UNLOCK_AGAIN		/* already unlocked */
+};
+
+struct msg_unlocked {
+	int32_t		mu_result;	/* enum wallet_unlock_result */
+	uint8_t		mu_pubkey[32];	/* x-only, when OK */
+	char		mu_error[220];	/* why, when not OK */
+};
+_Static_assert(sizeof(struct msg_unlocked) == 256, "msg_unlocked layout");
+
+/*
+ * What walletd does for the suite, and nothing else.  SIGN takes an
+ * unsigned event template as JSON and answers the signed event as
+ * JSON, under the kind policy; the ciphers take the peer's x-only key
+ * and the plaintext or payload.
+ */
+enum wallet_op {
+	WALLET_OP_SIGN = 1,
+	WALLET_OP_NIP04_ENCRYPT,
+	WALLET_OP_NIP04_DECRYPT,
+	WALLET_OP_NIP44_ENCRYPT,
+	WALLET_OP_NIP44_DECRYPT
+};
+
+struct msg_wallet_req {
+	uint64_t	wr_reqid;	/* echoed in the answer */
+	uint32_t	wr_op;		/* enum wallet_op */
+	uint32_t	wr_pad;
+	uint8_t		wr_peer[32];	/* the ciphers' other party */
+};
+_Static_assert(sizeof(struct msg_wallet_req) == 48, "msg_wallet_req layout");
+
+enum wallet_status {
+	WALLET_OK = 0,
+	WALLET_REFUSED,			/* outside the policy; logged */
+	WALLET_BADINPUT,		/* the data does not parse */
+	WALLET_LOCKED,			/* no identity unlocked yet */
+	WALLET_FAILED			/* the crypto said no */
+};
+
+struct msg_wallet_res {
+	uint64_t	ws_reqid;
+	uint32_t	ws_op;
+	int32_t		ws_status;	/* enum wallet_status; data: why */
+};
+_Static_assert(sizeof(struct msg_wallet_res) == 16, "msg_wallet_res layout");
 
 enum ctl_proc_state {
 	CTL_PROC_STARTING = 0,	/* spawned, not ready yet */

@@ -249,7 +249,8 @@ control_status(struct ctl_conn *c)
 
 	memset(&sum, 0, sizeof(sum));
 	(void)strlcpy(sum.cs_version, OA_VERSION, sizeof(sum.cs_version));
-	(void)strlcpy(sum.cs_npub, sv->sv_conf.c_pubkey, sizeof(sum.cs_npub));
+	(void)strlcpy(sum.cs_npub, sv->sv_unlocked ? sv->sv_npub :
+	    sv->sv_conf.c_pubkey, sizeof(sum.cs_npub));
 	(void)strlcpy(sum.cs_config, sv->sv_paths.p_config,
 	    sizeof(sum.cs_config));
 	(void)strlcpy(sum.cs_sandbox, sandbox_mode_name(sv->sv_sandbox),

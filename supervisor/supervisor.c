@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@
 
 #define STOP_PHASE1_SECS	3	/* relayd, workerd, verifyd */
 #define STOP_PHASE2_SECS	1	/* walletd */
+#define SV_ONLINE_WAIT_SECS	30	/* serve waits this long for online */
 
 static __dead void	 usage(void);
 static int		 apply_overrides(struct conf *, const struct overrides *,
@@ -67,7 +69,8 @@ usage(void)
 	    "[--capacity N]\n"
 	    "                   [--job-types LIST] [--isolation MODE] "
 	    "[--relay URL]...\n"
-	    "                   [--agent codex|claude|command:PATH]\n");
+	    "                   [--agent codex|claude|command:PATH] "
+	    "[--passphrase-file F]\n");
 	exit(2);
 }
 
@@ -191,7 +194,112 @@ supervisor_online(const struct supervisor *s)
 	for (i = PROC_RELAYD; i < PROC_MAX; i++)
 		if (!s->sv_helpers[i].h_ready)
 			return (0);
-	return (1);
+	return (s->sv_unlocked);
+}
+
+/* Tell whoever started us how the start went, once. */
+static void
+sv_ready_notify(struct supervisor *s, const char *failure)
+{
+	char	 line[600];
+	int	 n;
+
+	if (s->sv_ready_fd == -1)
+		return;
+	if (failure == NULL)
+		n = snprintf(line, sizeof(line), "OK\n");
+	else
+		n = snprintf(line, sizeof(line), "%s\n", failure);
+	if (n > 0 && write(s->sv_ready_fd, line,
+	    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) == -1)
+		log_warn("%s: write", __func__);
+	(void)close(s->sv_ready_fd);
+	s->sv_ready_fd = -1;
+}
+
+void
+supervisor_check_online(struct supervisor *s)
+{
+	if (!supervisor_online(s) || s->sv_online_logged)
+		return;
+	log_info("all helpers ready: provider online");
+	s->sv_online_logged = 1;
+	sv_ready_notify(s, NULL);
+}
+
+/* The suite cannot come up: say why where the operator looks, and stop. */
+void
+supervisor_startup_failed(struct supervisor *s, const char *why)
+{
+	log_warnx("%s", why);
+	sv_ready_notify(s, why);
+	supervisor_stop(s, 1);
+}
+
+/*
+ * Into the background, but the command that started us waits until the
+ * suite is online or has failed, and prints the reason: a wrong
+ * passphrase must not look like a successful start.
+ */
+static void
+sv_daemonize(struct supervisor *s)
+{
+	struct pollfd	 pfd;
+	char		 buf[600];
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 p[2], fd;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		err(1, "pipe2");
+	switch (fork()) {
+	case -1:
+		err(1, "fork");
+	case 0:
+		break;
+	default:
+		(void)close(p[1]);
+		while (got < sizeof(buf) - 1) {
+			pfd.fd = p[0];
+			pfd.events = POLLIN;
+			if ((n = poll(&pfd, 1, SV_ONLINE_WAIT_SECS * 1000)) == 0) {
+				fprintf(stderr, "openagentsd: not online after "
+				    "%d seconds; still starting in the "
+				    "background\n", SV_ONLINE_WAIT_SECS);
+				_exit(1);
+			}
+			if (n == -1 && errno == EINTR)
+				continue;
+			n = read(p[0], buf + got, sizeof(buf) - 1 - got);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		buf[got] = '\0';
+		if (strcmp(buf, "OK\n") == 0)
+			_exit(0);
+		if (got == 0)
+			fprintf(stderr, "openagentsd: exited before coming "
+			    "online; see the system log\n");
+		else
+			fprintf(stderr, "openagentsd: %s", buf);
+		_exit(1);
+	}
+	(void)close(p[0]);
+	s->sv_ready_fd = p[1];
+	if (setsid() == -1)
+		err(1, "setsid");
+	if (chdir("/") == -1)
+		err(1, "chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		err(1, "/dev/null");
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    dup2(fd, STDERR_FILENO) == -1)
+		err(1, "dup2");
+	if (fd > STDERR_FILENO)
+		(void)close(fd);
 }
 
 /*
@@ -310,6 +418,7 @@ static const struct option longopts[] = {
 	{ "agent",	required_argument,	NULL,	'A' },
 	{ "config",	required_argument,	NULL,	'c' },
 	{ "foreground",	no_argument,		NULL,	'd' },
+	{ "passphrase-file", required_argument,	NULL,	'P' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
 };
@@ -319,7 +428,7 @@ main(int argc, char *argv[])
 {
 	struct event	*ev_term, *ev_int, *ev_hup, *ev_chld;
 	char		 errbuf[1024], self[PATH_MAX], real[PATH_MAX];
-	const char	*config = NULL, *errstr;
+	const char	*config = NULL, *passfile = NULL, *errstr;
 	ssize_t		 n;
 	int		 ch, noaction = 0;
 
@@ -330,7 +439,9 @@ main(int argc, char *argv[])
 	sv.sv_sandbox = OA_SANDBOX ? SANDBOX_ENFORCE : SANDBOX_OFF;
 	sv.sv_ctl_fd = -1;
 	sv.sv_lock_fd = -1;
+	sv.sv_ready_fd = -1;
 	TAILQ_INIT(&sv.sv_ctl_conns);
+	TAILQ_INIT(&sv.sv_wallet_pending);
 
 	while ((ch = getopt_long(argc, argv, "c:dhnS:v", longopts,
 	    NULL)) != -1) {
@@ -343,6 +454,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			noaction = 1;
+			break;
+		case 'P':
+			passfile = optarg;
 			break;
 		case 'S':
 			if (!OA_SANDBOX)
@@ -425,6 +539,8 @@ main(int argc, char *argv[])
 	self[n] = '\0';
 	if (helpers_locate(&sv, self) == -1)
 		errx(1, "cannot find the helper programs");
+	if (sv_identity_prepare(&sv, passfile, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
 
 	if (mkdir_private(sv.sv_paths.p_dir) == -1)
 		err(1, "%s", sv.sv_paths.p_dir);
@@ -436,8 +552,7 @@ main(int argc, char *argv[])
 		errx(1, "%s", errbuf);
 
 	if (!sv.sv_foreground) {
-		if (daemon(0, 0) == -1)
-			err(1, "daemon");
+		sv_daemonize(&sv);
 		log_init(0, LOG_DAEMON);
 	}
 	sv.sv_started = time(NULL);
@@ -471,6 +586,8 @@ main(int argc, char *argv[])
 		fatalx("event_base_dispatch");
 
 	control_cleanup(&sv);
+	sv_wallet_forget(&sv);
+	sv_ready_notify(&sv, "stopped before coming online");
 	if (sv.sv_exit_code != 0)
 		log_warnx("stopped with errors, exit status %d",
 		    sv.sv_exit_code);

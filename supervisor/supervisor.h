@@ -28,6 +28,9 @@
 #include "sandbox.h"
 #include "util.h"
 
+struct imsg;
+struct msg_wallet_res;
+
 struct event;
 struct event_base;
 
@@ -63,6 +66,18 @@ struct overrides {
 struct ctl_conn;
 TAILQ_HEAD(ctl_conns, ctl_conn);
 
+/* an answer from walletd: status is an enum wallet_status */
+typedef void (*sv_wallet_cb)(void *, int, const void *, size_t);
+
+struct wallet_pending {
+	TAILQ_ENTRY(wallet_pending)	 wp_entry;
+	uint64_t			 wp_reqid;
+	uint32_t			 wp_op;
+	sv_wallet_cb			 wp_cb;
+	void				*wp_arg;
+};
+TAILQ_HEAD(wallet_pendings, wallet_pending);
+
 struct supervisor {
 	struct event_base	*sv_base;
 	struct oa_paths		 sv_paths;
@@ -74,6 +89,15 @@ struct supervisor {
 	int			 sv_verbose;
 	time_t			 sv_started;
 	int			 sv_online_logged;
+	int			 sv_ready_fd;	/* to the parent, until online */
+
+	/* identity: the passphrase until walletd has it, then the key */
+	char			*sv_pass;	/* sodium_malloc'd */
+	int			 sv_unlocked;
+	uint8_t			 sv_pubkey[32];
+	char			 sv_npub[80];
+	uint64_t		 sv_wallet_reqid;
+	struct wallet_pendings	 sv_wallet_pending;
 
 	/* shutdown: phase 1 stops the workers, phase 2 the key holder */
 	int			 sv_stopping;
@@ -98,6 +122,8 @@ struct supervisor {
 int	 supervisor_reload(struct supervisor *, char *, size_t);
 void	 supervisor_stop(struct supervisor *, int);
 int	 supervisor_online(const struct supervisor *);
+void	 supervisor_check_online(struct supervisor *);
+void	 supervisor_startup_failed(struct supervisor *, const char *);
 
 /* supervisor_proc.c */
 int	 helpers_locate(struct supervisor *, const char *);
@@ -107,6 +133,19 @@ void	 helpers_stop_phase(struct supervisor *, int);
 int	 helpers_alive(const struct supervisor *, int);
 void	 helpers_kill_phase(struct supervisor *, int);
 void	 helpers_verbose(struct supervisor *, int);
+void	 helper_violation(struct supervisor *, struct helper *,
+	    const char *);
+
+/* sv_wallet.c */
+int	 sv_identity_prepare(struct supervisor *, const char *, char *,
+	    size_t);
+void	 sv_wallet_unlock(struct supervisor *);
+void	 sv_wallet_forget(struct supervisor *);
+int	 sv_wallet_dispatch(struct supervisor *, struct imsg *);
+int	 sv_wallet_request(struct supervisor *, uint32_t, const uint8_t *,
+	    const void *, size_t, sv_wallet_cb, void *);
+int	 sv_wallet_complete(struct supervisor *,
+	    const struct msg_wallet_res *, const void *, size_t);
 
 /* control.c */
 int	 control_init(struct supervisor *, char *, size_t);

@@ -53,8 +53,6 @@ static void	helper_spawn(struct supervisor *, struct helper *);
 static void	helper_dispatch(int, short, void *);
 static void	helper_restart_cb(int, short, void *);
 static void	helper_lost(struct supervisor *, struct helper *, int);
-static void	helper_violation(struct supervisor *, struct helper *,
-		    const char *);
 static void	status_text(char *, size_t, int);
 
 /*
@@ -207,7 +205,7 @@ helper_close(struct helper *h)
  * A helper breaking the protocol is not trusted to go on: it is killed
  * and goes through the same path as a crash.
  */
-static void
+void
 helper_violation(struct supervisor *sv, struct helper *h, const char *why)
 {
 	(void)sv;
@@ -281,9 +279,24 @@ helper_dispatch(int fd, short event, void *arg)
 			h->h_state = CTL_PROC_RUNNING;
 			log_debug("%s ready (pid %d)", proc_name(h->h_id),
 			    h->h_pid);
-			if (supervisor_online(sv) && !sv->sv_online_logged) {
-				log_info("all helpers ready: provider online");
-				sv->sv_online_logged = 1;
+			if (h->h_id == PROC_WALLETD)
+				sv_wallet_unlock(sv);
+			supervisor_check_online(sv);
+			break;
+		case IMSG_WALLET_UNLOCKED:
+		case IMSG_WALLET_RES:
+			/* only the key holder answers these */
+			if (h->h_id != PROC_WALLETD || !h->h_ready) {
+				imsg_free(&imsg);
+				helper_violation(sv, h, "wallet message from "
+				    "the wrong process");
+				return;
+			}
+			(void)sv_wallet_dispatch(sv, &imsg);
+			if (!h->h_iev_open) {
+				/* a violation closed the channel */
+				imsg_free(&imsg);
+				return;
 			}
 			break;
 		default:
