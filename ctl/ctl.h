@@ -45,6 +45,9 @@ __dead void	 ctl_usage_exit(const char *);
 int		 ctl_connect(const struct oa_paths *, struct imsgbuf *);
 int		 ctl_request(struct imsgbuf *, uint32_t, const void *, size_t);
 
+/* ctl_init.c */
+int		 cmd_init(int, char *[]);
+
 /* ctl_serve.c */
 int		 cmd_serve(int, char *[]);
 

@@ -48,7 +48,8 @@ enum {
 	OPT_ISOLATION,
 	OPT_RELAY,
 	OPT_CONFIG,
-	OPT_SANDBOX_LOG
+	OPT_SANDBOX_LOG,
+	OPT_PASSFILE
 };
 
 static const struct option serve_opts[] = {
@@ -62,6 +63,7 @@ static const struct option serve_opts[] = {
 	{ "relay",		required_argument,	NULL,	OPT_RELAY },
 	{ "config",		required_argument,	NULL,	OPT_CONFIG },
 	{ "sandbox-log",	no_argument,		NULL,	OPT_SANDBOX_LOG },
+	{ "passphrase-file",	required_argument,	NULL,	OPT_PASSFILE },
 	{ "verbose",		no_argument,		NULL,	'v' },
 	{ "help",		no_argument,		NULL,	'h' },
 	{ NULL,			0,			NULL,	0 }
@@ -97,6 +99,7 @@ cmd_serve(int argc, char *argv[])
 {
 	struct oa_paths	 paths;
 	char		 daemon_path[PATH_MAX], config_abs[PATH_MAX];
+	char		 passfile_abs[PATH_MAX];
 	char		*dargv[SERVE_MAXARGS];
 	const char	*agent = NULL;
 	int		 ch, dargc = 0, foreground = 0, status, pid_online;
@@ -147,6 +150,13 @@ cmd_serve(int argc, char *argv[])
 		case OPT_CONFIG:
 			ctl_config = optarg;
 			break;
+		case OPT_PASSFILE:
+			/* absolute: the daemon leaves the working directory */
+			if (realpath(optarg, passfile_abs) == NULL)
+				err(EXIT_FAILED, "--passphrase-file %s", optarg);
+			dargv[dargc++] = "--passphrase-file";
+			dargv[dargc++] = passfile_abs;
+			break;
 		case OPT_SANDBOX_LOG:
 			dargv[dargc++] = "-S";
 			dargv[dargc++] = "log";
@@ -158,7 +168,7 @@ cmd_serve(int argc, char *argv[])
 			    "[--capacity N]\n"
 			    "         [--isolation MODE] [--relay URL]... "
 			    "[--config FILE] [--verbose]\n"
-			    "         [--sandbox-log]\n");
+			    "         [--passphrase-file FILE] [--sandbox-log]\n");
 			return (EXIT_DONE);
 		default:
 			ctl_usage_exit("serve");

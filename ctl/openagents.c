@@ -40,11 +40,16 @@
 const char	*ctl_config;
 
 static const struct ctl_cmd commands[] = {
+	{ "init",	cmd_init,
+	  "init [--words 12|24] [--restore] [--force] "
+	  "[--passphrase-file FILE] [--json]",
+	  "create the provider's identity and config.toml" },
 	{ "serve",	cmd_serve,
 	  "serve [--foreground] [--codex | --codex-code] "
 	  "[--agent command:PATH]\n"
 	  "        [--job-types LIST] [--capacity N] [--isolation MODE] "
-	  "[--relay URL]...",
+	  "[--relay URL]...\n"
+	  "        [--passphrase-file FILE]",
 	  "run the provider (as a daemon unless --foreground)" },
 	{ "status",	cmd_status,	"status [--json]",
 	  "show whether the provider runs, and its processes" },

@@ -23,15 +23,16 @@ stop() {
 trap stop EXIT INT TERM
 
 export OPENAGENTS_HOME="$home"
-mkdir -p "$home/provider"
-cat > "$home/provider/config.toml" <<CONF
-[worker]
-capacity = 2
-job_types = ["PatchGen", "CodeReview"]
-
-[relays]
-urls = ["ws://127.0.0.1:7777"]
-CONF
+# a throwaway identity: the passphrase comes from a file, as for a service
+printf 'demo passphrase\n' > "$home/passphrase"
+chmod 600 "$home/passphrase"
+export OPENAGENTS_PASSPHRASE_FILE="$home/passphrase"
+echo "== openagents provider init"
+./build/openagents provider init
+# the demo's own settings, on loopback
+sed -i -e 's|^capacity = .*|capacity = 2|' \
+    -e 's|^urls = .*|urls = ["ws://127.0.0.1:7777"]|' \
+    "$home/provider/config.toml"
 
 echo "== openagents provider serve --foreground (OPENAGENTS_HOME=$home)"
 ./build/openagents provider serve --foreground >"$home/serve.log" 2>&1 &

@@ -8,6 +8,12 @@ procps git mandoc check libsecp256k1-dev libevent-dev libssl-dev
 libwslay-dev libyajl-dev libsodium-dev libseccomp-dev libcap-dev
 libsqlite3-dev libbsd-dev"
 
+# The interop tests run third-party peers from npm on Node.js (>= 20).
+# Debian 12's own nodejs is 18; a machine that has a newer node from
+# elsewhere keeps it.
+command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 sh scripts/deps.sh
 
+echo "== test peers from npm (tests/interop/package-lock.json)"
+npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+
 echo "== build (gcc, -Dwerror=true)"
 if [ ! -d build-test ]; then
 	meson setup build-test -Dwerror=true

@@ -80,6 +80,7 @@ check "status after stop exits 3" test $? -eq 3
 alt="$T/elsewhere"
 mkdir -p "$alt"
 cp "$PDIR/config.toml" "$alt/provider.toml"
+cp "$PDIR/identity.enc" "$alt/identity.enc"
 rm -rf "$PDIR"
 "$OA" --config "$alt/provider.toml" provider serve >"$T/out" 2>&1; rc=$?
 check "serve --config FILE (daemon) exits 0 (was $rc)" test $rc -eq 0

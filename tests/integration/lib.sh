@@ -49,8 +49,21 @@ finish() {
 }
 bail() { echo "Bail out! $*"; echo "--- daemon log ---"; cat "$LOG" 2>/dev/null; exit 1; }
 
+# the passphrase of every identity the tests make, found by serve too
+PASSFILE="$T/passphrase"
+printf 'test passphrase\n' > "$PASSFILE"
+chmod 600 "$PASSFILE"
+export OPENAGENTS_PASSPHRASE_FILE="$PASSFILE"
+
+# an identity made by provider init; its JSON answer in $T/identity.json
+make_identity() {
+	"$OA" provider init --json >"$T/identity.json" 2>"$T/init.err" ||
+	    bail "provider init failed: $(cat "$T/init.err")"
+}
+
 write_config() {	# write_config [extra toml]
 	mkdir -p "$PDIR"
+	[ -e "$PDIR/identity.enc" ] || make_identity
 	cat > "$PDIR/config.toml" <<CONF
 [identity]
 pubkey = ""
