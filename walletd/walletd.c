@@ -53,8 +53,9 @@ static struct proc_child	walletd = {
 };
 
 /*
- * OpenSSL loads its configuration and providers on first use, which
- * reads files; do that use now, before the sandbox takes files away.
+ * OpenSSL sets up its default provider and fetches algorithms on first
+ * use; do that use now, before the sandbox.  walletd needs no system
+ * configuration (that is TLS policy), so none is read.
  */
 static void
 walletd_warmup(void)
@@ -62,7 +63,7 @@ walletd_warmup(void)
 	EVP_CIPHER_CTX	*c;
 	unsigned char	 key[32] = { 0 }, iv[16] = { 0 }, out[64];
 
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL))
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL))
 		fatalx("%s: OPENSSL_init_crypto", __func__);
 	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
 	    !EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv) ||

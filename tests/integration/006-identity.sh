@@ -90,6 +90,7 @@ check "the secret key is in walletd's memory" grep -q "^$WPID 0 found" "$T/scan"
 check "the mnemonic is in walletd's memory" grep -q "^$WPID 1 found" "$T/scan"
 check "every other process was read" test "$(grep -c absent "$T/scan")" -eq 8
 check "neither is in any other process" sh -c "! grep -v '^$WPID ' '$T/scan' | grep -q found"
+check "walletd writes no core" sh -c "grep '^Max core file size' /proc/$WPID/limits | grep -q ' 0 *0 '"
 kill -TERM "$SERVE_PID"
 wait_exit "$SERVE_PID" 60
 
