@@ -1,0 +1,71 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef OA_HTTP_PARSE_H
+#define OA_HTTP_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The head of an HTTP/1.1 response, as a WebSocket upgrade or a NIP-11
+ * request gets it: status line and headers, strictly.  Kept apart from
+ * the I/O so that it can be fuzzed.
+ */
+
+#define HTTP_HEAD_MAX		16384
+#define HTTP_MAX_HEADERS	64
+
+struct http_header {
+	const char	*hh_name;	/* into the parsed copy, NUL-terminated */
+	const char	*hh_value;	/* trimmed */
+};
+
+struct http_response {
+	int			 hr_status;
+	char			*hr_buf;	/* the copy the pointers use */
+	struct http_header	 hr_headers[HTTP_MAX_HEADERS];
+	size_t			 hr_nheaders;
+	size_t			 hr_headlen;	/* bytes up to the blank line */
+};
+
+/*
+ * Parse the head in buf[0..len).  Returns 1 when complete (and fills
+ * r; give it to http_response_free), 0 when more bytes are needed, -1
+ * when it is malformed or larger than HTTP_HEAD_MAX (err says why).
+ */
+int		 http_response_parse(const char *, size_t, struct http_response *,
+		    char *, size_t);
+void		 http_response_free(struct http_response *);
+/* The value of the first header of that name (case-insensitive). */
+const char	*http_header_get(const struct http_response *, const char *);
+/* Whether a comma-separated header value holds a token (case-insensitive). */
+int		 http_header_has_token(const char *, const char *);
+
+/*
+ * Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key ||
+ * 258EAFA5-E914-47DA-95CA-C5AB0DC85B11)); out holds 29 bytes.
+ */
+int		 ws_accept_value(const char *, char *, size_t);
+/*
+ * Check an upgrade response: 101, Upgrade: websocket, Connection:
+ * upgrade, the right Sec-WebSocket-Accept, no extension we did not ask
+ * for.  A 3xx is refused as a redirect, with the Location in err.
+ */
+int		 ws_upgrade_check(const struct http_response *, const char *,
+		    char *, size_t);
+
+#endif /* OA_HTTP_PARSE_H */

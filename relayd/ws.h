@@ -1,0 +1,122 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef OA_WS_H
+#define OA_WS_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+struct event_base;
+
+/*
+ * A WebSocket client connection (RFC 6455) on a libevent bufferevent,
+ * plain (ws://) or through OpenSSL (wss://), with wslay doing the
+ * framing.  One connection per relay; everything is non-blocking and
+ * reported through callbacks from the event loop.
+ */
+
+#define WS_HOST_MAX	256
+#define WS_PATH_MAX	1024
+
+struct ws_url {
+	int		 wu_tls;			/* wss:// */
+	char		 wu_host[WS_HOST_MAX];		/* no brackets */
+	uint16_t	 wu_port;
+	char		 wu_path[WS_PATH_MAX];		/* "/" at least */
+	char		 wu_hostport[WS_HOST_MAX + 8];	/* Host: header */
+};
+
+/*
+ * ws://host[:port][/path][?query] and wss://..., host a name, an IPv4
+ * address or a bracketed IPv6 address.  No user info, no fragment.
+ */
+int	ws_url_parse(const char *, struct ws_url *, char *, size_t);
+
+struct ws_limits {
+	size_t		 wl_max_message;	/* a whole message, reassembled */
+	int		 wl_handshake_secs;	/* connect + TLS + upgrade */
+};
+
+/* Why a connection ended, for logs and the relay's counters. */
+enum ws_end {
+	WS_END_CLOSED = 0,	/* close handshake done, or we closed */
+	WS_END_CONNECT,		/* TCP connect failed or timed out */
+	WS_END_TLS,		/* TLS handshake or certificate check */
+	WS_END_HANDSHAKE,	/* the HTTP upgrade was refused or bad */
+	WS_END_PROTOCOL,	/* bad frames, oversize message */
+	WS_END_EOF,		/* the peer went away without a close */
+	WS_END_IO		/* read or write error */
+};
+
+struct ws_conn;
+
+struct ws_callbacks {
+	/* the upgrade is done: messages may be sent */
+	void	(*wc_open)(struct ws_conn *, void *);
+	/* one whole text message (binary messages are a protocol error) */
+	void	(*wc_message)(struct ws_conn *, const char *, size_t, void *);
+	/* a pong answering our ws_ping, with the round trip in ms */
+	void	(*wc_pong)(struct ws_conn *, int64_t, void *);
+	/*
+	 * The end, once, for whatever reason; why is a short text for the
+	 * log ("TLS: certificate verify failed", "close 1001 going away").
+	 * The connection is freed after this returns: do not touch it.
+	 */
+	void	(*wc_end)(struct ws_conn *, enum ws_end, const char *, void *);
+};
+
+/*
+ * Connect to sa (an address of url's host, resolved elsewhere: relayd
+ * has no resolver) and run TLS when url says wss://, with ctx, SNI and
+ * the host name checked against the certificate.  NULL on immediate
+ * failure (errno); otherwise every outcome arrives through cb.
+ */
+struct ws_conn	*ws_connect(struct event_base *, const struct sockaddr *,
+		    socklen_t, const struct ws_url *, SSL_CTX *,
+		    const struct ws_limits *, const struct ws_callbacks *,
+		    void *);
+int		 ws_send_text(struct ws_conn *, const char *, size_t);
+int		 ws_ping(struct ws_conn *);
+/* Start the close handshake; wc_end follows (bounded by a timer). */
+void		 ws_close(struct ws_conn *, uint16_t, const char *);
+/* Tear down now, without callbacks. */
+void		 ws_free(struct ws_conn *);
+
+/*
+ * The TLS context relayd uses for every wss:// relay: TLS 1.2 or newer,
+ * peer verification against the system store (or cafile), loaded
+ * eagerly because the sandbox takes the file system away later.
+ */
+SSL_CTX		*ws_tls_context(const char *, char *, size_t);
+
+/*
+ * NIP-11: GET the relay's information document (http:// or https:// of
+ * the same host and path, Accept: application/nostr+json) and report
+ * the body, at most max bytes, or an error.  One request, Connection:
+ * close, no redirects.
+ */
+typedef void	(*ws_info_cb)(int, const char *, size_t, const char *, void *);
+int		 ws_fetch_info(struct event_base *, const struct sockaddr *,
+		    socklen_t, const struct ws_url *, SSL_CTX *, size_t, int,
+		    ws_info_cb, void *);
+
+#endif /* OA_WS_H */

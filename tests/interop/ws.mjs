@@ -1,0 +1,2 @@
+// placeholder: being written
+process.exit(0)
