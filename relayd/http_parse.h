@@ -36,16 +36,24 @@ struct http_header {
 
 struct http_response {
 	int			 hr_status;
+	const char		*hr_reason;	/* maybe "" */
 	char			*hr_buf;	/* the copy the pointers use */
 	struct http_header	 hr_headers[HTTP_MAX_HEADERS];
 	size_t			 hr_nheaders;
-	size_t			 hr_headlen;	/* bytes up to the blank line */
+	size_t			 hr_headlen;	/* with the blank line */
 };
 
 /*
  * Parse the head in buf[0..len).  Returns 1 when complete (and fills
  * r; give it to http_response_free), 0 when more bytes are needed, -1
  * when it is malformed or larger than HTTP_HEAD_MAX (err says why).
+ * The body, if any, starts at buf + r->hr_headlen.
+ *
+ * Strict on purpose: lines end in CRLF (a bare CR or LF is refused,
+ * as are NUL bytes and obs-fold continuation lines), header names are
+ * RFC 9110 tokens followed directly by the colon, values hold no
+ * control characters but tab.  Relays run mainstream HTTP servers,
+ * none of which needs the lenient forms.
  */
 int		 http_response_parse(const char *, size_t, struct http_response *,
 		    char *, size_t);
@@ -67,5 +75,26 @@ int		 ws_accept_value(const char *, char *, size_t);
  */
 int		 ws_upgrade_check(const struct http_response *, const char *,
 		    char *, size_t);
+
+/*
+ * A chunked body (RFC 9112 section 7.1), decoded step by step as bytes
+ * arrive.  Each call looks at buf[0..len) and consumes one piece: *used
+ * is its size and *isdata tells whether those bytes are body data (to
+ * keep) or framing (to drop).  Returns 1 once the last chunk and the
+ * trailers are through, 0 otherwise (with *used == 0 when more bytes are
+ * needed), -1 when the coding is malformed (err says why).  Chunk
+ * extensions and trailer fields are skipped.
+ */
+#define HTTP_CHUNK_LINE_MAX	4096
+
+struct http_chunked {
+	int		 hc_state;
+	uint64_t	 hc_left;	/* of the current chunk's data */
+	size_t		 hc_trailers;
+};
+
+void		 http_chunked_init(struct http_chunked *);
+int		 http_chunked_step(struct http_chunked *, const char *,
+		    size_t, size_t *, int *, char *, size_t);
 
 #endif /* OA_HTTP_PARSE_H */

@@ -32,6 +32,12 @@
 
 #define RELAY_SUBID_MAX		64
 #define RELAY_TEXT_MAX		4096	/* NOTICE, CLOSED, OK messages */
+/*
+ * What a message may hold around its event: the type, a subscription
+ * id escaped at worst six bytes for one, separators and some spacing.
+ * A message longer than the event limit plus this is refused unread.
+ */
+#define RELAY_MSG_SLACK		1024
 
 enum relay_msg_type {
 	RELAY_MSG_EVENT = 1,	/* ["EVENT", subid, event] */
@@ -55,15 +61,31 @@ struct relay_msg {
 
 /*
  * Parse one message.  0 and m filled (relay_msg_free it), or -1 with
- * err saying why; unknown message types (COUNT, ...) are -1 too, with
- * *unknown set so the caller can ignore them quietly.  Message text is
- * cut at RELAY_TEXT_MAX, never refused for length.
+ * err saying why and nothing in m to free; unknown message types
+ * (COUNT, NEG-MSG, ...) are -1 too, with *unknown set (unknown may be
+ * NULL) so the caller can ignore them quietly.  The event of an EVENT
+ * is checked as event_parse does, under the given limits (NULL for
+ * the defaults), but neither its id nor its signature.
+ *
+ * A subscription id is 1..RELAY_SUBID_MAX bytes of UTF-8 without
+ * control characters.  OK, CLOSED and NOTICE text is kept as sent
+ * (valid UTF-8, but it may hold control characters and NULs: rm_textlen
+ * is its length) and cut at RELAY_TEXT_MAX on a character boundary,
+ * never refused for length; an OK without its message, as relays of
+ * the NIP-20 days sent it, is taken with an empty one.  An AUTH
+ * challenge is refused when empty or longer than RELAY_TEXT_MAX: a
+ * cut one could not be answered.
  */
 int	relay_msg_parse(const char *, size_t, const struct event_limits *,
 	    struct relay_msg *, int *, char *, size_t);
 void	relay_msg_free(struct relay_msg *);
 
-/* Client messages: malloc'd, NUL-terminated JSON text. */
+/*
+ * Client messages: malloc'd, NUL-terminated JSON text, or -1 with
+ * errno set: EINVAL for a subscription id that relay_msg_parse would
+ * refuse, a REQ without filters, an EVENT or AUTH whose event is not
+ * signed, or an AUTH whose event is not of kind 22242.
+ */
 int	relay_build_req(const char *, const struct nostr_filter *, size_t,
 	    char **, size_t *);
 int	relay_build_close(const char *, char **, size_t *);
@@ -72,7 +94,10 @@ int	relay_build_auth(const struct nostr_event *, char **, size_t *);
 
 /*
  * The ids seen lately, across relays and reconnects: a bounded LRU, so
- * the same event from three relays reaches the supervisor once.
+ * the same event from three relays reaches the supervisor once.  All
+ * memory is taken by dedupe_new (NULL and errno set on failure, EINVAL
+ * for a capacity of 0 or past 2^30); the table is keyed with a random
+ * SipHash key, because ids not yet verified are the sender's choice.
  */
 struct dedupe;
 

@@ -39,6 +39,7 @@
 #include "nostr_event.h"
 #include "nostr_filter.h"
 #include "secp.h"
+#include "check_run.h"
 
 /* PROTOCOL.md §C.1 */
 #define V_SK	"7f7ff03d123792d6ac594bfa67bf6d0c" \
@@ -1391,17 +1392,5 @@ event_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	if (sodium_init() == -1) {
-		fprintf(stderr, "sodium_init failed\n");
-		return (EXIT_FAILURE);
-	}
-	(void)secp_ctx();
-	sr = srunner_create(event_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(event_suite()));
 }
