@@ -25,6 +25,8 @@
 #ifndef OA_MSG_H
 #define OA_MSG_H
 
+#include <sys/socket.h>
+
 #include <stdint.h>
 
 #define OA_PROTO_VERSION	1
@@ -47,16 +49,36 @@ enum imsg_type {
 	/* walletd -> supervisor: struct msg_wallet_res + data */
 	IMSG_WALLET_RES,
 
+	/* supervisor -> relayd */
+	IMSG_RELAY_CONF = 40,	/* struct msg_relay_conf */
+	IMSG_RELAY_CONF_URL,	/* struct msg_relay_url, one per relay */
+	IMSG_RELAY_CONF_END,	/* nothing: apply the list */
+	IMSG_RELAY_ADDRS,	/* struct msg_relay_addrs */
+	IMSG_RELAY_SUBSCRIBE,	/* struct msg_relay_sub + filters JSON */
+	IMSG_RELAY_UNSUBSCRIBE,	/* struct msg_relay_sub */
+	IMSG_RELAY_PUBLISH,	/* struct msg_relay_pub + event JSON */
+	IMSG_RELAY_AUTH_SIGNED,	/* struct msg_relay_auth + event JSON */
+	IMSG_RELAY_STATS_REQ,	/* nothing; peerid names the asker */
+	/* relayd -> supervisor */
+	IMSG_RELAY_RESOLVE = 60, /* struct msg_relay_resolve */
+	IMSG_RELAY_EVENT,	/* struct msg_relay_event + event JSON */
+	IMSG_RELAY_PUBLISHED,	/* struct msg_relay_published */
+	IMSG_RELAY_AUTH_REQ,	/* struct msg_relay_authreq */
+	IMSG_RELAY_STATS,	/* struct ctl_relay; peerid as asked */
+	IMSG_RELAY_STATS_END,	/* nothing; peerid as asked */
+
 	/* control socket: client -> supervisor */
 	IMSG_CTL_STATUS_REQ = 100,
 	IMSG_CTL_RELOAD_REQ,
 	IMSG_CTL_STOP_REQ,
 	IMSG_CTL_VERBOSE_REQ,
+	IMSG_CTL_RELAYS_REQ,
 	/* control socket: supervisor -> client */
 	IMSG_CTL_STATUS_SUMMARY = 200,
 	IMSG_CTL_STATUS_PROC,
 	IMSG_CTL_RESULT,
-	IMSG_CTL_END
+	IMSG_CTL_END,
+	IMSG_CTL_RELAY		/* struct ctl_relay */
 };
 
 struct msg_ready {
@@ -130,6 +152,116 @@ struct msg_wallet_res {
 	int32_t		ws_status;	/* enum wallet_status; data: why */
 };
 _Static_assert(sizeof(struct msg_wallet_res) == 16, "msg_wallet_res layout");
+
+/*
+ * relayd.  The supervisor gives it the relay list, the identity's public
+ * key (for #p filters and AUTH), the subscriptions and what to publish;
+ * relayd gives back validated events only, and per-publish outcomes.
+ * relayd has no resolver: it asks, and gets addresses.
+ */
+#define RELAY_URL_MAX		512
+#define RELAY_MAX		32
+#define RELAY_ADDRS_MAX		4
+
+struct msg_relay_conf {
+	uint8_t		rc_pubkey[32];
+	uint64_t	rc_max_event;		/* bytes of one event */
+	uint32_t	rc_nrelays;		/* CONF_URL messages to follow */
+	uint32_t	rc_pad;
+};
+_Static_assert(sizeof(struct msg_relay_conf) == 48, "msg_relay_conf");
+
+struct msg_relay_url {
+	char		ru_url[RELAY_URL_MAX];
+};
+
+struct msg_relay_resolve {
+	uint32_t	rr_relay;		/* relayd's id for the relay */
+	uint32_t	rr_pad;
+	char		rr_host[256];
+	char		rr_port[8];
+};
+
+struct msg_relay_addrs {
+	uint32_t		ra_relay;
+	int32_t			ra_error;	/* EAI_* or 0 */
+	uint32_t		ra_naddrs;
+	uint32_t		ra_pad;
+	struct sockaddr_storage	ra_addrs[RELAY_ADDRS_MAX];
+	uint32_t		ra_addrlens[RELAY_ADDRS_MAX];
+};
+
+#define RELAY_SUBID_LEN		64
+struct msg_relay_sub {
+	char		rs_subid[RELAY_SUBID_LEN + 1];
+	char		rs_pad[7];
+	int64_t		rs_since;		/* 0: as the filters say */
+};
+_Static_assert(sizeof(struct msg_relay_sub) == 80, "msg_relay_sub");
+
+struct msg_relay_event {
+	char		re_subid[RELAY_SUBID_LEN + 1];
+	char		re_pad[3];
+	uint32_t	re_relay;
+};
+_Static_assert(sizeof(struct msg_relay_event) == 72, "msg_relay_event");
+
+struct msg_relay_pub {
+	uint64_t	rp_reqid;
+};
+
+struct msg_relay_published {
+	uint64_t	rd_reqid;
+	uint32_t	rd_nrelays;
+	uint32_t	rd_nok;			/* OK true, duplicate included */
+	uint32_t	rd_nfail;
+	uint32_t	rd_pad;
+	char		rd_msg[256];		/* a failure's reason, if any */
+};
+
+struct msg_relay_authreq {
+	uint64_t	ra_reqid;
+	uint32_t	ra_relay;
+	uint32_t	ra_pad;
+	char		ra_url[RELAY_URL_MAX];
+	char		ra_challenge[4097];	/* RELAY_TEXT_MAX + 1 */
+	char		ra_pad2[7];
+};
+
+struct msg_relay_auth {
+	uint64_t	rau_reqid;
+	uint32_t	rau_relay;
+	int32_t		rau_status;		/* enum wallet_status */
+};
+
+enum ctl_relay_state {
+	CTL_RELAY_IDLE = 0,		/* not tried yet */
+	CTL_RELAY_RESOLVING,
+	CTL_RELAY_CONNECTING,		/* TCP, TLS, upgrade */
+	CTL_RELAY_AUTHENTICATING,
+	CTL_RELAY_OPEN,
+	CTL_RELAY_BACKOFF,		/* waiting to reconnect */
+	CTL_RELAY_THROTTLED		/* dropped for misbehaving */
+};
+
+struct ctl_relay {
+	char		cr_url[RELAY_URL_MAX];
+	char		cr_last_error[256];
+	int64_t		cr_connected_since;	/* unix time, 0 = not */
+	int64_t		cr_next_attempt;	/* unix time, when waiting */
+	uint64_t	cr_events_in;		/* valid, delivered */
+	uint64_t	cr_events_out;		/* published, OK true */
+	uint64_t	cr_duplicates;
+	uint64_t	cr_rejects;		/* bad events, bad messages */
+	uint64_t	cr_errors;		/* failed connections, OK false */
+	uint64_t	cr_notices;
+	uint32_t	cr_state;		/* enum ctl_relay_state */
+	uint32_t	cr_reconnects;
+	int32_t		cr_rtt_ms;		/* -1 unknown */
+	int32_t		cr_max_message;		/* NIP-11, 0 unknown */
+	uint32_t	cr_auth;		/* 0 none, 1 asked, 2 done */
+	uint32_t	cr_pad;
+};
 
 enum ctl_proc_state {
 	CTL_PROC_STARTING = 0,	/* spawned, not ready yet */

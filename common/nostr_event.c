@@ -190,7 +190,8 @@ event_buf_add_json(struct event_buf *b, const char *s, size_t len)
 			return (-1);
 		run = i + 1;
 	}
-	if (event_buf_add(b, s + run, len - run) == -1 ||
+	/* s is NULL for empty content: no pointer arithmetic on it then */
+	if ((len > run && event_buf_add(b, s + run, len - run) == -1) ||
 	    event_buf_add(b, "\"", 1) == -1)
 		return (-1);
 	return (0);

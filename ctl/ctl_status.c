@@ -46,6 +46,20 @@ struct status_reply {
 	struct ctl_summary	 sum;
 	struct ctl_proc		 procs[PROC_MAX];
 	size_t			 nprocs;
+	int			 want_relays;
+	int			 have_relays;	/* relayd answered */
+	struct ctl_relay	 relays[RELAY_MAX];
+	size_t			 nrelays;
+};
+
+static const char *relay_state_names[] = {
+	[CTL_RELAY_IDLE] = "idle",
+	[CTL_RELAY_RESOLVING] = "resolving",
+	[CTL_RELAY_CONNECTING] = "connecting",
+	[CTL_RELAY_AUTHENTICATING] = "auth",
+	[CTL_RELAY_OPEN] = "open",
+	[CTL_RELAY_BACKOFF] = "backoff",
+	[CTL_RELAY_THROTTLED] = "throttled",
 };
 
 static const char *state_names[] = {
@@ -57,10 +71,19 @@ static const char *state_names[] = {
 
 static const struct option live_opts[] = {
 	{ "json",	no_argument,		NULL,	'j' },
+	{ "relays",	no_argument,		NULL,	'r' },
 	{ "config",	required_argument,	NULL,	'c' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
 };
+
+static const char *
+relay_state_name(uint32_t s)
+{
+	if (s >= sizeof(relay_state_names) / sizeof(relay_state_names[0]))
+		return ("unknown");
+	return (relay_state_names[s]);
+}
 
 static const char *
 state_name(uint32_t s)
@@ -109,14 +132,50 @@ ctl_read(struct imsgbuf *ibuf, struct imsg *imsg, int secs)
 	}
 }
 
+/*
+ * Each relay as relayd counts it, asked after the status on the same
+ * connection.  No relayd running: the list is empty and says so.
+ */
 static int
-status_fetch(const struct oa_paths *p, struct status_reply *r)
+relays_fetch(struct imsgbuf *ibuf, struct status_reply *r)
+{
+	struct imsg		 imsg;
+	struct ctl_relay	*cr;
+
+	if (ctl_request(ibuf, IMSG_CTL_RELAYS_REQ, NULL, 0) == -1)
+		return (-1);
+	for (;;) {
+		if (ctl_read(ibuf, &imsg, CTL_REPLY_SECS) == -1)
+			return (-1);
+		if (imsg_get_type(&imsg) == IMSG_CTL_END) {
+			imsg_free(&imsg);
+			return (0);
+		}
+		if (imsg_get_type(&imsg) != IMSG_CTL_RELAY ||
+		    r->nrelays >= RELAY_MAX ||
+		    imsg_get_data(&imsg, &r->relays[r->nrelays],
+		    sizeof(r->relays[0])) == -1) {
+			imsg_free(&imsg);
+			errno = EBADMSG;
+			return (-1);
+		}
+		imsg_free(&imsg);
+		cr = &r->relays[r->nrelays++];
+		cr->cr_url[sizeof(cr->cr_url) - 1] = '\0';
+		cr->cr_last_error[sizeof(cr->cr_last_error) - 1] = '\0';
+		r->have_relays = 1;
+	}
+}
+
+static int
+status_fetch(const struct oa_paths *p, struct status_reply *r, int relays)
 {
 	struct imsgbuf	 ibuf;
 	struct imsg	 imsg;
 	int		 done = 0, rv = -1;
 
 	memset(r, 0, sizeof(*r));
+	r->want_relays = relays;
 	if (ctl_connect(p, &ibuf) == -1)
 		return (-1);
 	if (ctl_request(&ibuf, IMSG_CTL_STATUS_REQ, NULL, 0) == -1)
@@ -161,6 +220,8 @@ status_fetch(const struct oa_paths *p, struct status_reply *r)
 	r->sum.cs_sandbox[sizeof(r->sum.cs_sandbox) - 1] = '\0';
 	r->sum.cs_last_reload_error[
 	    sizeof(r->sum.cs_last_reload_error) - 1] = '\0';
+	if (relays && relays_fetch(&ibuf, r) == -1)
+		goto out;
 	rv = 0;
  out:
 	imsgbuf_clear(&ibuf);
@@ -188,11 +249,11 @@ status_online(const struct status_reply *r)
 int
 ctl_wait_online(const struct oa_paths *p, int secs, int *pid)
 {
-	struct status_reply	 r;
+	static struct status_reply	 r;
 	int			 i;
 
 	for (i = 0; i < secs * 10; i++) {
-		if (status_fetch(p, &r) == 0 && status_online(&r)) {
+		if (status_fetch(p, &r, 0) == 0 && status_online(&r)) {
 			*pid = r.sum.cs_pid;
 			return (0);
 		}
@@ -244,6 +305,82 @@ status_json_offline(void)
 	json_kv_str(g, "status", "offline");
 	(void)yajl_gen_map_close(g);
 	json_print(g);
+}
+
+static void
+relays_json(yajl_gen g, const struct status_reply *r)
+{
+	const struct ctl_relay	*cr;
+	size_t			 i;
+
+	json_str(g, "relays");
+	(void)yajl_gen_array_open(g);
+	for (i = 0; i < r->nrelays; i++) {
+		cr = &r->relays[i];
+		(void)yajl_gen_map_open(g);
+		json_kv_str(g, "url", cr->cr_url);
+		json_kv_str(g, "state", relay_state_name(cr->cr_state));
+		json_kv_int(g, "connected_since", cr->cr_connected_since);
+		json_kv_int(g, "connected_secs", cr->cr_connected_since > 0 ?
+		    r->sum.cs_now - cr->cr_connected_since : 0);
+		json_kv_int(g, "next_attempt", cr->cr_next_attempt);
+		json_kv_int(g, "events_in", (long long)cr->cr_events_in);
+		json_kv_int(g, "events_out", (long long)cr->cr_events_out);
+		json_kv_int(g, "duplicates", (long long)cr->cr_duplicates);
+		json_kv_int(g, "rejects", (long long)cr->cr_rejects);
+		json_kv_int(g, "errors", (long long)cr->cr_errors);
+		json_kv_int(g, "notices", (long long)cr->cr_notices);
+		json_kv_int(g, "reconnects", cr->cr_reconnects);
+		json_kv_int(g, "rtt_ms", cr->cr_rtt_ms);
+		json_kv_int(g, "max_message_length", cr->cr_max_message);
+		json_kv_str(g, "auth", cr->cr_auth == 2 ? "done" :
+		    cr->cr_auth == 1 ? "asked" : "none");
+		json_kv_str(g, "last_error", cr->cr_last_error);
+		(void)yajl_gen_map_close(g);
+	}
+	(void)yajl_gen_array_close(g);
+}
+
+static void
+relays_text(const struct status_reply *r)
+{
+	const struct ctl_relay	*cr;
+	char			 up[32], rtt[16];
+	size_t			 i;
+
+	printf("\n");
+	if (!r->have_relays) {
+		printf("Relays: none reported (relayd is not running, or no "
+		    "relay is configured)\n");
+		return;
+	}
+	printf("%-34s %-10s %9s %7s %5s %5s %7s %6s %6s\n", "RELAY",
+	    "STATE", "CONNECTED", "IN", "OUT", "DUPS", "REJECTS", "ERRORS",
+	    "RTT");
+	for (i = 0; i < r->nrelays; i++) {
+		cr = &r->relays[i];
+		if (cr->cr_connected_since > 0)
+			fmt_duration(up, sizeof(up),
+			    r->sum.cs_now - cr->cr_connected_since);
+		else
+			(void)strlcpy(up, "-", sizeof(up));
+		if (cr->cr_rtt_ms >= 0)
+			(void)snprintf(rtt, sizeof(rtt), "%dms", cr->cr_rtt_ms);
+		else
+			(void)strlcpy(rtt, "-", sizeof(rtt));
+		printf("%-34.34s %-10s %9s %7llu %5llu %5llu %7llu %6llu %6s\n",
+		    cr->cr_url, relay_state_name(cr->cr_state), up,
+		    (unsigned long long)cr->cr_events_in,
+		    (unsigned long long)cr->cr_events_out,
+		    (unsigned long long)cr->cr_duplicates,
+		    (unsigned long long)cr->cr_rejects,
+		    (unsigned long long)cr->cr_errors, rtt);
+	}
+	for (i = 0; i < r->nrelays; i++) {
+		cr = &r->relays[i];
+		if (cr->cr_last_error[0] != '\0')
+			printf("  %s: %s\n", cr->cr_url, cr->cr_last_error);
+	}
 }
 
 static void
@@ -300,6 +437,8 @@ status_json(const struct status_reply *r)
 		(void)yajl_gen_map_close(g);
 	}
 	(void)yajl_gen_array_close(g);
+	if (r->want_relays)
+		relays_json(g, r);
 	(void)yajl_gen_map_close(g);
 	json_print(g);
 }
@@ -360,10 +499,12 @@ status_text(const struct status_reply *r)
 			    cp->cp_pid, state_name(cp->cp_state), up,
 			    cp->cp_restarts);
 	}
+	if (r->want_relays)
+		relays_text(r);
 }
 
 static int
-live_args(int argc, char *argv[], const char *name, int *json)
+live_args(int argc, char *argv[], const char *name, int *json, int *relays)
 {
 	int	 ch;
 
@@ -375,11 +516,20 @@ live_args(int argc, char *argv[], const char *name, int *json)
 				ctl_usage_exit(name);
 			*json = 1;
 			break;
+		case 'r':
+			if (relays == NULL)
+				ctl_usage_exit(name);
+			*relays = 1;
+			break;
 		case 'c':
 			ctl_config = optarg;
 			break;
 		case 'h':
-			if (json != NULL)
+			if (relays != NULL)
+				printf("usage: openagents provider %s "
+				    "[--relays] [--json] [--config FILE]\n",
+				    name);
+			else if (json != NULL)
 				printf("usage: openagents provider %s "
 				    "[--json] [--config FILE]\n", name);
 			else
@@ -399,13 +549,13 @@ int
 cmd_status(int argc, char *argv[])
 {
 	struct oa_paths		 paths;
-	struct status_reply	 r;
-	int			 json = 0;
+	static struct status_reply	 r;
+	int				 json = 0, relays = 0;
 
-	(void)live_args(argc, argv, "status", &json);
+	(void)live_args(argc, argv, "status", &json, &relays);
 	if (ctl_paths(&paths) == -1)
 		return (EXIT_FAILED);
-	if (status_fetch(&paths, &r) == -1) {
+	if (status_fetch(&paths, &r, relays) == -1) {
 		if (!not_running(errno)) {
 			warn("%s", paths.p_socket);
 			return (EXIT_FAILED);
@@ -433,7 +583,7 @@ simple_request(const char *name, uint32_t type, int argc, char *argv[],
 	struct imsg	 imsg;
 	int		 rv = EXIT_FAILED;
 
-	(void)live_args(argc, argv, name, NULL);
+	(void)live_args(argc, argv, name, NULL, NULL);
 	if (ctl_paths(paths) == -1)
 		return (EXIT_FAILED);
 	if (ctl_connect(paths, &ibuf) == -1) {

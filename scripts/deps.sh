@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
-procps git mandoc check libsecp256k1-dev libevent-dev libssl-dev
+procps git make g++ mandoc check libsecp256k1-dev libevent-dev libssl-dev
 libwslay-dev libyajl-dev libsodium-dev libseccomp-dev libcap-dev
 libsqlite3-dev libbsd-dev"
 

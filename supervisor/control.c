@@ -49,6 +49,7 @@ struct ctl_conn {
 	struct imsgev		 cc_iev;
 	uid_t			 cc_uid;
 	pid_t			 cc_pid;
+	uint32_t		 cc_id;		/* answers from helpers find it */
 };
 
 static void	control_accept(int, short, void *);
@@ -201,6 +202,7 @@ control_accept(int lfd, short event, void *arg)
 		return;
 	}
 	c->cc_sv = sv;
+	c->cc_id = ++sv->sv_ctl_lastid;
 	c->cc_uid = cred.uid;
 	c->cc_pid = cred.pid;
 	if (imsgev_init(&c->cc_iev, sv->sv_base, fd, control_dispatch,
@@ -364,6 +366,15 @@ control_dispatch(int fd, short event, void *arg)
 			control_result(c, CTL_RES_OK, "stopping");
 			supervisor_stop(sv, 0);
 			break;
+		case IMSG_CTL_RELAYS_REQ:
+			if (imsg_get_len(&imsg) != 0)
+				control_result(c, CTL_RES_FAIL,
+				    "malformed relays request");
+			else if (sv_relay_stats_req(sv, c->cc_id) == -1 &&
+			    imsgev_compose(&c->cc_iev, IMSG_CTL_END, 0, 0, -1,
+			    NULL, 0) == -1)
+				log_warn("control: compose");
+			break;
 		case IMSG_CTL_VERBOSE_REQ:
 			if (imsg_get_data(&imsg, &mv, sizeof(mv)) == -1 ||
 			    mv.mv_level < 0 || mv.mv_level > 3) {
@@ -384,4 +395,23 @@ control_dispatch(int fd, short event, void *arg)
 		imsg_free(&imsg);
 	}
 	imsgev_add(&c->cc_iev);
+}
+
+/*
+ * An answer that a helper gave for a control client, by the client's
+ * id; the client may have gone meanwhile.
+ */
+void
+control_forward(struct supervisor *sv, uint32_t id, uint32_t type,
+    const void *data, size_t len)
+{
+	struct ctl_conn	*c;
+
+	TAILQ_FOREACH(c, &sv->sv_ctl_conns, cc_entry)
+		if (c->cc_id == id)
+			break;
+	if (c == NULL)
+		return;
+	if (imsgev_compose(&c->cc_iev, type, 0, 0, -1, data, len) == -1)
+		log_warn("control: compose");
 }

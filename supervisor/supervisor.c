@@ -176,6 +176,7 @@ supervisor_reload(struct supervisor *s, char *err, size_t errlen)
 	s->sv_reloads++;
 	s->sv_reload_error[0] = '\0';
 	log_info("configuration reloaded from %s", s->sv_paths.p_config);
+	sv_relay_sync(s, 1);	/* relayd keeps the relays that stay */
 	return (0);
  fail:
 	s->sv_reload_failures++;

@@ -115,6 +115,14 @@ struct supervisor {
 	struct event		*sv_ctl_pause_ev;
 	struct ctl_conns	 sv_ctl_conns;
 	uint32_t		 sv_ctl_nconns;
+	uint32_t		 sv_ctl_lastid;
+
+	/* relays: what relayd was told, and what it reported */
+	int			 sv_relay_synced;
+	int64_t			 sv_sub_since;		/* first subscription */
+	int64_t			 sv_sub_last[2];	/* newest seen, per sub */
+	uint64_t		 sv_events_in;
+	uint64_t		 sv_pub_reqid;
 	int			 sv_lock_fd;
 };
 
@@ -151,5 +159,12 @@ int	 sv_wallet_complete(struct supervisor *,
 int	 control_init(struct supervisor *, char *, size_t);
 void	 control_listen(struct supervisor *);
 void	 control_cleanup(struct supervisor *);
+void	 control_forward(struct supervisor *, uint32_t, uint32_t,
+	    const void *, size_t);
+
+/* sv_relay.c */
+void	 sv_relay_sync(struct supervisor *, int);
+int	 sv_relay_dispatch(struct supervisor *, struct imsg *);
+int	 sv_relay_stats_req(struct supervisor *, uint32_t);
 
 #endif /* OA_SUPERVISOR_H */

@@ -281,7 +281,30 @@ helper_dispatch(int fd, short event, void *arg)
 			    h->h_pid);
 			if (h->h_id == PROC_WALLETD)
 				sv_wallet_unlock(sv);
+			if (h->h_id == PROC_RELAYD) {
+				/* a new relayd knows nothing yet */
+				sv->sv_relay_synced = 0;
+				sv_relay_sync(sv, 0);
+			}
 			supervisor_check_online(sv);
+			break;
+		case IMSG_RELAY_RESOLVE:
+		case IMSG_RELAY_EVENT:
+		case IMSG_RELAY_PUBLISHED:
+		case IMSG_RELAY_AUTH_REQ:
+		case IMSG_RELAY_STATS:
+		case IMSG_RELAY_STATS_END:
+			if (h->h_id != PROC_RELAYD || !h->h_ready) {
+				imsg_free(&imsg);
+				helper_violation(sv, h, "relay message from "
+				    "the wrong process");
+				return;
+			}
+			(void)sv_relay_dispatch(sv, &imsg);
+			if (!h->h_iev_open) {
+				imsg_free(&imsg);
+				return;
+			}
 			break;
 		case IMSG_WALLET_UNLOCKED:
 		case IMSG_WALLET_RES:

@@ -18,6 +18,15 @@ export const WALLETD = join(BUILD, 'openagents-walletd')
 export const OA = join(BUILD, 'openagents')
 
 const children = new Set()
+// whatever happens, nothing a test started outlives it
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL') })
+
+// a child process to end, by its pid, when the script ends
+export function track (proc) {
+  children.add(proc)
+  proc.on('exit', () => children.delete(proc))
+  return proc
+}
 let passes = 0
 let fails = 0
 
