@@ -30,6 +30,10 @@
  *	bench-verify FILE		verifications per second over the
  *					events of FILE (one per line)
  *	bench-sign N			signatures per second
+ *	bench-ingest FILE		relayd's ingest path per second:
+ *					["EVENT",sub,ev] parsed, filter
+ *					re-checked, id and signature
+ *					verified, dedupe
  */
 
 #include <err.h>
@@ -49,6 +53,8 @@
 #include "nip19.h"
 #include "nip44.h"
 #include "nostr_event.h"
+#include "nostr_filter.h"
+#include "relay_msg.h"
 #include "secp.h"
 
 static void
@@ -271,6 +277,64 @@ cmd_bench_verify(const char *path)
 	return (bad != 0);
 }
 
+/* What relayd does with each EVENT message before the supervisor sees it. */
+static int
+cmd_bench_ingest(const char *path)
+{
+	FILE			*f;
+	struct relay_msg	 m;
+	struct nostr_filter	 flt;
+	struct dedupe		*seen;
+	char			**msgs = NULL, *line = NULL, e[256];
+	size_t			*lens = NULL, cap = 0, nl = 0, i;
+	ssize_t			 n;
+	double			 t0, t;
+	int			 bad = 0, unknown, r;
+
+	if ((f = fopen(path, "r")) == NULL)
+		err(1, "%s", path);
+	while ((n = getline(&line, &cap, f)) != -1) {
+		msgs = reallocarray(msgs, nl + 1, sizeof(*msgs));
+		lens = reallocarray(lens, nl + 1, sizeof(*lens));
+		if (msgs == NULL || lens == NULL)
+			err(1, NULL);
+		line[strcspn(line, "\n")] = '\0';
+		r = asprintf(&msgs[nl], "[\"EVENT\",\"oa-jobs\",%s]", line);
+		if (r == -1)
+			err(1, NULL);
+		lens[nl++] = (size_t)r;
+	}
+	(void)fclose(f);
+	filter_init(&flt);
+	if (filter_add_kind(&flt, 5932) == -1 ||
+	    (seen = dedupe_new(65536)) == NULL)
+		err(1, NULL);
+	t0 = now_secs();
+	for (i = 0; i < nl; i++) {
+		if (relay_msg_parse(msgs[i], lens[i], NULL, &m, &unknown, e,
+		    sizeof(e)) == -1) {
+			bad++;
+			continue;
+		}
+		if (!filters_match(&flt, 1, &m.rm_event) ||
+		    event_verify(&m.rm_event, NULL, 0) == -1 ||
+		    dedupe_check(seen, m.rm_event.ev_id))
+			bad++;
+		relay_msg_free(&m);
+	}
+	t = now_secs() - t0;
+	printf("{\"events\":%zu,\"invalid\":%d,\"seconds\":%.6f,"
+	    "\"per_second\":%.0f}\n", nl, bad, t, (double)nl / t);
+	for (i = 0; i < nl; i++)
+		free(msgs[i]);
+	free(msgs);
+	free(lens);
+	free(line);
+	filter_free(&flt);
+	dedupe_free(seen);
+	return (bad != 0);
+}
+
 static int
 cmd_bench_sign(const char *count)
 {
@@ -323,10 +387,12 @@ main(int argc, char *argv[])
 		return (cmd_nip04(0, argv + 2));
 	if (argc == 3 && strcmp(argv[1], "bench-verify") == 0)
 		return (cmd_bench_verify(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "bench-ingest") == 0)
+		return (cmd_bench_ingest(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "bench-sign") == 0)
 		return (cmd_bench_sign(argv[2]));
 	fprintf(stderr, "usage: oatool derive|verify|sign|nip44-encrypt|"
 	    "nip44-decrypt|nip04-encrypt|nip04-decrypt|bench-verify|"
-	    "bench-sign ...\n");
+	    "bench-ingest|bench-sign ...\n");
 	return (2);
 }
