@@ -1,0 +1,330 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Drives a real openagents-relayd over its channel, standing in for the
+ * supervisor: it gives relayd a relay list, resolves the hosts relayd
+ * asks about (numeric only), and turns stdin lines into requests:
+ *
+ *	publish JSON		a signed event; prints "published NOK NFAIL
+ *				NRELAYS [reason]" when relayd reports
+ *	wait-open N		until N relays are open (20 s at most);
+ *				prints "open N" or "timeout"
+ *	stats			"relay URL STATE IN OUT REJECTS ERRORS"
+ *
+ * AUTH requests are refused (there is no key here).
+ *
+ * usage: relayd_drive [-S mode] RELAYD URL...
+ */
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+
+#include "imsg.h"
+#include "msg.h"
+#include "proc.h"
+
+static struct imsgbuf	 ibuf;
+static pid_t		 child;
+
+static void
+flush(void)
+{
+	if (imsgbuf_flush(&ibuf) == -1)
+		err(1, "write to relayd");
+}
+
+static void
+answer_resolve(struct imsg *imsg)
+{
+	struct msg_relay_resolve	 rr;
+	struct msg_relay_addrs		 ra;
+	struct addrinfo			 hints, *res;
+
+	if (imsg_get_data(imsg, &rr, sizeof(rr)) == -1)
+		errx(1, "bad resolve request");
+	rr.rr_host[sizeof(rr.rr_host) - 1] = '\0';
+	rr.rr_port[sizeof(rr.rr_port) - 1] = '\0';
+	memset(&ra, 0, sizeof(ra));
+	ra.ra_relay = rr.rr_relay;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((ra.ra_error = getaddrinfo(rr.rr_host, rr.rr_port, &hints,
+	    &res)) == 0) {
+		memcpy(&ra.ra_addrs[0], res->ai_addr, res->ai_addrlen);
+		ra.ra_addrlens[0] = res->ai_addrlen;
+		ra.ra_naddrs = 1;
+		freeaddrinfo(res);
+	}
+	if (imsg_compose(&ibuf, IMSG_RELAY_ADDRS, 0, 0, -1, &ra,
+	    sizeof(ra)) == -1)
+		err(1, "compose");
+	flush();
+}
+
+static void
+answer_auth(struct imsg *imsg)
+{
+	struct msg_relay_authreq	 ar;
+	struct msg_relay_auth		 au;
+
+	if (imsg_get_data(imsg, &ar, sizeof(ar)) == -1)
+		errx(1, "bad AUTH request");
+	memset(&au, 0, sizeof(au));
+	au.rau_reqid = ar.ra_reqid;
+	au.rau_relay = ar.ra_relay;
+	au.rau_status = WALLET_LOCKED;
+	if (imsg_compose(&ibuf, IMSG_RELAY_AUTH_SIGNED, 0, 0, -1, &au,
+	    sizeof(au)) == -1)
+		err(1, "compose");
+	flush();
+}
+
+/*
+ * The next message that is not a request of relayd's own (those are
+ * answered here), or NULL type 0 when ms pass without one.
+ */
+static int
+next(struct imsg *imsg, int ms)
+{
+	struct pollfd	 pfd;
+	ssize_t		 n;
+	int		 status;
+
+	for (;;) {
+		if ((n = imsg_get(&ibuf, imsg)) == -1)
+			err(1, "imsg_get");
+		if (n > 0) {
+			switch (imsg_get_type(imsg)) {
+			case IMSG_RELAY_RESOLVE:
+				answer_resolve(imsg);
+				imsg_free(imsg);
+				continue;
+			case IMSG_RELAY_AUTH_REQ:
+				answer_auth(imsg);
+				imsg_free(imsg);
+				continue;
+			default:
+				return (1);
+			}
+		}
+		pfd.fd = ibuf.fd;
+		pfd.events = POLLIN;
+		if ((n = poll(&pfd, 1, ms)) == -1 && errno != EINTR)
+			err(1, "poll");
+		if (n == 0)
+			return (0);
+		if ((n = imsgbuf_read(&ibuf)) == -1 && errno != EAGAIN)
+			err(1, "read from relayd");
+		if (n == 0) {
+			if (waitpid(child, &status, 0) == -1)
+				err(1, "waitpid");
+			printf("gone\n");
+			exit(1);
+		}
+	}
+}
+
+/* Stats of every relay; returns how many are open. */
+static int
+stats(int print)
+{
+	struct ctl_relay	 cr;
+	struct imsg		 imsg;
+	int			 open = 0;
+
+	if (imsg_compose(&ibuf, IMSG_RELAY_STATS_REQ, 7, 0, -1, NULL,
+	    0) == -1)
+		err(1, "compose");
+	flush();
+	for (;;) {
+		if (!next(&imsg, 10000))
+			errx(1, "no stats");
+		if (imsg_get_type(&imsg) == IMSG_RELAY_STATS_END) {
+			imsg_free(&imsg);
+			return (open);
+		}
+		if (imsg_get_type(&imsg) != IMSG_RELAY_STATS ||
+		    imsg_get_data(&imsg, &cr, sizeof(cr)) == -1)
+			errx(1, "unexpected message %u", imsg_get_type(&imsg));
+		imsg_free(&imsg);
+		cr.cr_url[sizeof(cr.cr_url) - 1] = '\0';
+		if (cr.cr_state == CTL_RELAY_OPEN)
+			open++;
+		if (print)
+			printf("relay %s %u %llu %llu %llu %llu\n", cr.cr_url,
+			    cr.cr_state, (unsigned long long)cr.cr_events_in,
+			    (unsigned long long)cr.cr_events_out,
+			    (unsigned long long)cr.cr_rejects,
+			    (unsigned long long)cr.cr_errors);
+	}
+}
+
+static void
+publish(const char *json)
+{
+	struct msg_relay_pub		 rp;
+	struct msg_relay_published	 pd;
+	struct imsg			 imsg;
+	struct iovec			 iov[2];
+	static uint64_t			 reqid;
+
+	rp.rp_reqid = ++reqid;
+	iov[0].iov_base = &rp;
+	iov[0].iov_len = sizeof(rp);
+	iov[1].iov_base = (void *)(uintptr_t)json;
+	iov[1].iov_len = strlen(json);
+	if (imsg_composev(&ibuf, IMSG_RELAY_PUBLISH, 0, 0, -1, iov, 2) == -1)
+		err(1, "compose");
+	flush();
+	if (!next(&imsg, 60000))
+		errx(1, "no publish outcome");
+	if (imsg_get_type(&imsg) != IMSG_RELAY_PUBLISHED ||
+	    imsg_get_data(&imsg, &pd, sizeof(pd)) == -1 ||
+	    pd.rd_reqid != rp.rp_reqid)
+		errx(1, "unexpected message %u", imsg_get_type(&imsg));
+	imsg_free(&imsg);
+	pd.rd_msg[sizeof(pd.rd_msg) - 1] = '\0';
+	printf("published %u %u %u %s\n", pd.rd_nok, pd.rd_nfail,
+	    pd.rd_nrelays, pd.rd_msg);
+}
+
+static void
+configure(int n, char *urls[])
+{
+	struct msg_relay_conf	 rc;
+	struct msg_relay_url	 ru;
+	int			 i;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.rc_nrelays = (uint32_t)n;
+	if (imsg_compose(&ibuf, IMSG_RELAY_CONF, 0, 0, -1, &rc,
+	    sizeof(rc)) == -1)
+		err(1, "compose");
+	for (i = 0; i < n; i++) {
+		memset(&ru, 0, sizeof(ru));
+		(void)strlcpy(ru.ru_url, urls[i], sizeof(ru.ru_url));
+		if (imsg_compose(&ibuf, IMSG_RELAY_CONF_URL, 0, 0, -1, &ru,
+		    sizeof(ru)) == -1)
+			err(1, "compose");
+	}
+	if (imsg_compose(&ibuf, IMSG_RELAY_CONF_END, 0, 0, -1, NULL, 0) == -1)
+		err(1, "compose");
+	flush();
+}
+
+static void
+spawn(const char *relayd, const char *mode)
+{
+	struct imsg	 imsg;
+	int		 sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
+		err(1, "socketpair");
+	switch (child = fork()) {
+	case -1:
+		err(1, "fork");
+	case 0:
+		if (dup2(sp[1], PROC_PARENT_SOCK_FILENO) == -1)
+			_exit(127);
+		closefrom(PROC_PARENT_SOCK_FILENO + 1);
+		execl(relayd, relayd, "-P", "relayd", "-d", "-S", mode,
+		    (char *)NULL);
+		_exit(127);
+	default:
+		break;
+	}
+	(void)close(sp[1]);
+	if (imsgbuf_init(&ibuf, sp[0]) == -1 ||
+	    imsgbuf_set_maxsize(&ibuf, proc_maxmsg(PROC_RELAYD)) == -1)
+		err(1, "imsgbuf");
+	if (!next(&imsg, 10000) || imsg_get_type(&imsg) != IMSG_HELPER_READY)
+		errx(1, "relayd: no ready message");
+	imsg_free(&imsg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*mode = "enforce", *errstr;
+	char		*line = NULL, *arg;
+	size_t		 cap = 0;
+	long long	 want;
+	int		 ch, i;
+
+	while ((ch = getopt(argc, argv, "S:")) != -1) {
+		switch (ch) {
+		case 'S':
+			mode = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2)
+		goto usage;
+	spawn(argv[0], mode);
+	configure(argc - 1, argv + 1);
+
+	while (getline(&line, &cap, stdin) != -1) {
+		line[strcspn(line, "\r\n")] = '\0';
+		arg = strchr(line, ' ');
+		if (arg != NULL)
+			*arg++ = '\0';
+		if (strcmp(line, "publish") == 0 && arg != NULL)
+			publish(arg);
+		else if (strcmp(line, "stats") == 0)
+			(void)stats(1);
+		else if (strcmp(line, "wait-open") == 0 && arg != NULL) {
+			want = strtonum(arg, 0, RELAY_MAX, &errstr);
+			if (errstr != NULL)
+				errx(2, "wait-open: %s", errstr);
+			for (i = 0; i < 200 && stats(0) < want; i++)
+				(void)usleep(100000);
+			if (i == 200)
+				printf("timeout\n");
+			else
+				printf("open %lld\n", want);
+		} else
+			printf("usage unknown command '%s'\n", line);
+		(void)fflush(stdout);
+	}
+	free(line);
+	imsgbuf_clear(&ibuf);
+	(void)close(ibuf.fd);
+	if (waitpid(child, NULL, 0) == -1)
+		err(1, "waitpid");
+	return (0);
+usage:
+	fprintf(stderr, "usage: relayd_drive [-S mode] RELAYD URL...\n");
+	return (2);
+}
