@@ -120,7 +120,7 @@ struct supervisor {
 	/* relays: what relayd was told, and what it reported */
 	int			 sv_relay_synced;
 	int64_t			 sv_sub_since;		/* first subscription */
-	int64_t			 sv_sub_last[2];	/* newest seen, per sub */
+	int64_t			 sv_sub_last[3];	/* newest seen, per sub */
 	uint64_t		 sv_events_in;
 	uint64_t		 sv_pub_reqid;
 	int			 sv_lock_fd;

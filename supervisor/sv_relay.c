@@ -46,10 +46,11 @@ static const char	*sv_job_kinds = "[5050,5930,5931,5932,5933]";
 
 enum sv_sub {
 	SV_SUB_JOBS = 0,	/* broad, and addressed to us by #p */
-	SV_SUB_REFS		/* disputes and deletions naming us */
+	SV_SUB_REFS,		/* disputes and deletions naming us */
+	SV_SUB_WALLET		/* NIP-47 answers and notifications to us */
 };
 
-static const char	*sv_sub_ids[] = { "oa-jobs", "oa-refs" };
+static const char	*sv_sub_ids[] = { "oa-jobs", "oa-refs", "oa-wallet" };
 
 static struct helper *
 sv_relayd(struct supervisor *s)
@@ -135,6 +136,10 @@ sv_relay_sync(struct supervisor *s, int force)
 	(void)snprintf(filters, sizeof(filters),
 	    "{\"kinds\":[5,39300],\"#p\":[\"%s\"]}\n", pk);
 	sv_relay_subscribe(s, h, SV_SUB_REFS, filters);
+	/* ephemeral kinds: the subscription must stand before a request */
+	(void)snprintf(filters, sizeof(filters),
+	    "{\"kinds\":[23195,23196,23197],\"#p\":[\"%s\"]}\n", pk);
+	sv_relay_subscribe(s, h, SV_SUB_WALLET, filters);
 	s->sv_relay_synced = 1;
 }
 
@@ -203,8 +208,9 @@ sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
 		return;
 	}
 	re.re_subid[sizeof(re.re_subid) - 1] = '\0';
-	which = strcmp(re.re_subid, sv_sub_ids[SV_SUB_REFS]) == 0 ?
-	    SV_SUB_REFS : SV_SUB_JOBS;
+	for (which = SV_SUB_WALLET; which > SV_SUB_JOBS; which--)
+		if (strcmp(re.re_subid, sv_sub_ids[which]) == 0)
+			break;
 	if (ev.ev_created_at > s->sv_sub_last[which])
 		s->sv_sub_last[which] = ev.ev_created_at;
 	s->sv_events_in++;
@@ -212,6 +218,9 @@ sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
 	hex_encode(ev.ev_pubkey, sizeof(ev.ev_pubkey), pk);
 	if (which == SV_SUB_JOBS)
 		log_info("job request %s kind %u from %s", id, ev.ev_kind, pk);
+	else if (which == SV_SUB_WALLET)
+		log_info("wallet event %s kind %u from %s", id, ev.ev_kind,
+		    pk);
 	else
 		log_info("event %s kind %u from %s names us", id, ev.ev_kind,
 		    pk);

@@ -14,9 +14,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const RELAYD = join(BUILD, 'openagents-relayd')
 const DRIVE = join(BUILD, 'tests', 'relayd_drive')
 
-function startRelay (port, db) {
+function startRelay (port, db, extra = []) {
   return new Promise((resolve, reject) => {
-    const p = track(spawn(process.execPath, ['relay.mjs', '--port', String(port), '--db', db], { stdio: ['ignore', 'pipe', 'ignore'] }))
+    const p = track(spawn(process.execPath, ['relay.mjs', '--port', String(port), '--db', db, ...extra], { stdio: ['ignore', 'pipe', 'ignore'] }))
     const t = setTimeout(() => reject(new Error('relay not ready')), 20000)
     createInterface({ input: p.stdout }).on('line', (l) => {
       const m = /^ready (\d+)$/.exec(l)
@@ -26,7 +26,8 @@ function startRelay (port, db) {
 }
 
 const A = await startRelay(0, join(dir, 'a.db'))
-const B = await startRelay(0, join(dir, 'b.db'))
+// B announces a small max_message_length in its NIP-11 document
+const B = await startRelay(0, join(dir, 'b.db'), ['--max-message', '4096'])
 const urlA = `ws://127.0.0.1:${A.port}`
 const urlB = `ws://127.0.0.1:${B.port}`
 
@@ -77,6 +78,12 @@ const forged = sign('third')
 forged.sig = (forged.sig[0] === '0' ? '1' : '0') + forged.sig.slice(1)
 const refused = await ask('publish ' + JSON.stringify(forged))
 ok(/^published 0 2 2 ws:\/\/127\.0\.0\.1:\d+: \S/.test(refused), 'an event both relays refuse is one failed outcome, with a reason', refused)
+
+// larger than B's NIP-11 max_message_length: not sent there, said why
+const big = sign('x'.repeat(6000))
+const bigOut = await ask('publish ' + JSON.stringify(big))
+ok(/^published 1 1 2 .*max_message_length 4096/.test(bigOut), "an event over a relay's NIP-11 max_message_length is not sent to it", bigOut)
+ok((await fetchEvents(urlA, { ids: [big.id] }, 5000)).length === 1, 'but goes to the other relay')
 
 const st = await ask('stats')
 ok(st.startsWith('relay '), 'stats answer', st)

@@ -38,7 +38,7 @@ function usage (msg) {
   process.exit(2)
 }
 
-const opts = { port: null, db: ':memory:', auth: false, authHost: '127.0.0.1', maxSubs: 20, verbose: false }
+const opts = { port: null, db: ':memory:', auth: false, authHost: '127.0.0.1', maxSubs: 20, maxMessage: 0, verbose: false }
 {
   const a = process.argv.slice(2)
   for (let i = 0; i < a.length; i++) {
@@ -49,6 +49,7 @@ const opts = { port: null, db: ':memory:', auth: false, authHost: '127.0.0.1', m
       case '--auth': opts.auth = true; break
       case '--auth-host': opts.authHost = need(); break
       case '--max-subs': opts.maxSubs = Number(need()); break
+      case '--max-message': opts.maxMessage = Number(need()); break
       case '--verbose': opts.verbose = true; break
       default: usage(`unknown argument ${a[i]}`)
     }
@@ -119,6 +120,7 @@ const info = {
   limitation: {
     auth_required: opts.auth,
     max_subscriptions: opts.maxSubs,
+    ...(opts.maxMessage > 0 ? { max_message_length: opts.maxMessage } : {}),
     max_content_length: 102400,
     max_subid_length: 128
   }
@@ -133,7 +135,8 @@ const http = createServer((req, res) => {
     res.end('use a WebSocket\n')
   }
 })
-const wss = new WebSocketServer({ server: http })
+// --max-message N: announced in NIP-11 and enforced (a larger frame ends the connection)
+const wss = new WebSocketServer({ server: http, ...(opts.maxMessage > 0 ? { maxPayload: opts.maxMessage } : {}) })
 
 wss.on('connection', (ws, req) => {
   stats.connections++

@@ -98,10 +98,17 @@ await sleep(500)
 ok(jobs.every((e) => countOf(e.id) === 1), 'five jobs posted to two relays each arrive exactly once',
   jobs.map((e) => `${e.id} ${countOf(e.id)}`).join('\n'))
 ok(!log.includes(note.id), 'a kind-1 note is not delivered')
+const walletReply = await postJob(urlA, buyer, { kind: 23195, tags: [['p', provider.pubkey], ['e', note.id]], content: 'x' })
+const dispute = await postJob(urlA, buyer, { kind: 39300, tags: [['p', provider.pubkey], ['e', note.id]], content: 'x' })
+const otherReply = await postJob(urlA, buyer, { kind: 23195, tags: [['p', getPublicKey(generateSecretKey())]], content: 'x' })
+await waitFor('wallet and dispute events', () => log.includes(`wallet event ${walletReply.id}`) && log.includes(`event ${dispute.id} kind 39300`))
+ok(log.includes(`wallet event ${walletReply.id}`), 'a NIP-47 answer addressed to us is delivered (ephemeral, live)')
+ok(log.includes(`event ${dispute.id} kind 39300`), 'a dispute naming us is delivered')
+ok(!log.includes(otherReply.id), "another key's NIP-47 answer is not (the #p filter is re-checked by relayd)")
 let st = status()
 const a = relayOf(st, A.port); const b = relayOf(st, B.port)
-ok(a.events_in + b.events_in === 5 && a.duplicates + b.duplicates === 5,
-  'status --relays counts 5 events in and 5 duplicates', JSON.stringify([a, b]))
+ok(a.events_in + b.events_in === 7 && a.duplicates + b.duplicates === 5,
+  'status --relays counts 7 events in and 5 duplicates', JSON.stringify([a, b]))
 
 // 2. kill -9 a relay, restart it, post while relayd reconnects
 await stopPeer(A, 'SIGKILL')
@@ -127,7 +134,7 @@ await waitFor('bad relays rejected', () => {
   const s = status()
   return relayOf(s, G.port)?.rejects > 0 && relayOf(s, S.port)?.rejects > 0
 })
-await waitFor('the flood is throttled', () => relayOf(status(), F.port)?.state === 'throttled', 20000)
+await waitFor('the flood is throttled', () => relayOf(status(), F.port)?.state === 'throttled', 45000)
 st = status()
 ok(relayOf(st, G.port).rejects > 0, 'malformed frames and JSON are counted as rejects', JSON.stringify(relayOf(st, G.port)))
 ok(relayOf(st, S.port).rejects >= 3, 'bad signatures, bad ids and unmatched events are rejected', JSON.stringify(relayOf(st, S.port)))
