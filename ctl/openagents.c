@@ -51,7 +51,7 @@ static const struct ctl_cmd commands[] = {
 	  "[--relay URL]...\n"
 	  "        [--passphrase-file FILE]",
 	  "run the provider (as a daemon unless --foreground)" },
-	{ "status",	cmd_status,	"status [--json]",
+	{ "status",	cmd_status,	"status [--relays] [--json]",
 	  "show whether the provider runs, and its processes" },
 	{ "reload",	cmd_reload,	"reload",
 	  "re-read config.toml; a bad file keeps the running one" },
