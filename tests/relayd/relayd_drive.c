@@ -46,6 +46,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "drive.h"
 #include "imsg.h"
 #include "msg.h"
 #include "proc.h"
@@ -244,27 +245,8 @@ static void
 spawn(const char *relayd, const char *mode)
 {
 	struct imsg	 imsg;
-	int		 sp[2];
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
-		err(1, "socketpair");
-	switch (child = fork()) {
-	case -1:
-		err(1, "fork");
-	case 0:
-		if (dup2(sp[1], PROC_PARENT_SOCK_FILENO) == -1)
-			_exit(127);
-		closefrom(PROC_PARENT_SOCK_FILENO + 1);
-		execl(relayd, relayd, "-P", "relayd", "-d", "-S", mode,
-		    (char *)NULL);
-		_exit(127);
-	default:
-		break;
-	}
-	(void)close(sp[1]);
-	if (imsgbuf_init(&ibuf, sp[0]) == -1 ||
-	    imsgbuf_set_maxsize(&ibuf, proc_maxmsg(PROC_RELAYD)) == -1)
-		err(1, "imsgbuf");
+	child = drive_spawn_helper(relayd, PROC_RELAYD, mode, &ibuf);
 	if (!next(&imsg, 10000) || imsg_get_type(&imsg) != IMSG_HELPER_READY)
 		errx(1, "relayd: no ready message");
 	imsg_free(&imsg);

@@ -32,7 +32,6 @@
  * usage: walletd_drive [-S mode] WALLETD IDENTITY PASSFILE
  */
 
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -46,6 +45,7 @@
 
 #include <bsd/stdlib.h>
 
+#include "drive.h"
 #include "hex.h"
 #include "imsg.h"
 #include "msg.h"
@@ -99,28 +99,7 @@ drive_next(struct imsg *imsg)
 static void
 drive_spawn(const char *walletd, const char *mode)
 {
-	int	 sp[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
-		err(1, "socketpair");
-	switch (child = fork()) {
-	case -1:
-		err(1, "fork");
-	case 0:
-		if (dup2(sp[1], PROC_PARENT_SOCK_FILENO) == -1)
-			_exit(127);
-		closefrom(PROC_PARENT_SOCK_FILENO + 1);
-		execl(walletd, walletd, "-P", "walletd", "-d", "-S", mode,
-		    (char *)NULL);
-		_exit(127);
-	default:
-		break;
-	}
-	(void)close(sp[1]);
-	if (imsgbuf_init(&ibuf, sp[0]) == -1 ||
-	    imsgbuf_set_maxsize(&ibuf, proc_maxmsg(PROC_WALLETD)) == -1)
-		err(1, "imsgbuf");
-	imsgbuf_allow_fdpass(&ibuf);
+	child = drive_spawn_helper(walletd, PROC_WALLETD, mode, &ibuf);
 }
 
 static void
