@@ -67,6 +67,23 @@ enum imsg_type {
 	IMSG_RELAY_STATS,	/* struct ctl_relay; peerid as asked */
 	IMSG_RELAY_STATS_END,	/* nothing; peerid as asked */
 
+	/* supervisor -> workerd: struct msg_work + work order JSON */
+	IMSG_WORK_START = 80,
+	IMSG_WORK_CANCEL,	/* struct msg_work, nothing else */
+	/* workerd -> supervisor: struct msg_work + JSON */
+	IMSG_WORK_PROGRESS = 85,
+	IMSG_WORK_DONE,
+
+	/* supervisor -> verifyd: struct msg_verify + JSON */
+	IMSG_VERIFY_REQ = 90,
+	/* verifyd -> supervisor: struct msg_verify + JSON verdict */
+	IMSG_VERIFY_RES,
+
+	/* supervisor -> relayd: the proxy's listening socket as the fd */
+	IMSG_PROXY_CONF = 95,	/* struct msg_proxy_conf + allow-list */
+	/* relayd -> supervisor */
+	IMSG_PROXY_STATS,	/* struct msg_proxy_stats, on every refusal */
+
 	/* control socket: client -> supervisor */
 	IMSG_CTL_STATUS_REQ = 100,
 	IMSG_CTL_RELOAD_REQ,
@@ -232,6 +249,66 @@ struct msg_relay_auth {
 	uint64_t	rau_reqid;
 	uint32_t	rau_relay;
 	int32_t		rau_status;		/* enum wallet_status */
+};
+
+/*
+ * workerd.  One work order per phase of a job; the JSON schemas are in
+ * workerd/work.h.  The job id names the folder jobs/<job_id>/ that both
+ * sides use for artifacts.
+ */
+#define WORK_JOBID_LEN		40
+
+enum work_phase {
+	WORK_PHASE_AGENT = 1,	/* fetch, filter, run the agent */
+	WORK_PHASE_TEST,	/* apply the patch afresh, run the tests */
+	WORK_PHASE_RUN		/* SandboxRun: fetch, run the command */
+};
+
+struct msg_work {
+	char		mw_job[WORK_JOBID_LEN];	/* NUL-terminated */
+	uint32_t	mw_phase;		/* enum work_phase */
+	uint32_t	mw_pad;
+};
+_Static_assert(sizeof(struct msg_work) == 48, "msg_work layout");
+
+/*
+ * verifyd: pure functions over JSON documents; schemas in
+ * verifyd/verify.h.
+ */
+enum verify_what {
+	VERIFY_PATCH = 1,	/* parse, count, path rules, hash */
+	VERIFY_REVIEW,		/* StructuredReview schema and checks */
+	VERIFY_RESULT		/* the verdict and the result tags */
+};
+
+struct msg_verify {
+	uint64_t	mv_reqid;		/* echoed in the answer */
+	uint32_t	mv_what;		/* enum verify_what */
+	uint32_t	mv_pad;
+};
+_Static_assert(sizeof(struct msg_verify) == 16, "msg_verify layout");
+
+/*
+ * relayd's egress proxy for the agents.  The supervisor creates the
+ * listening unix socket in the jobs folder and passes it; relayd never
+ * opens a path.  The allow-list follows as NUL-separated host names.
+ */
+#define PROXY_KEY_MAX		512
+
+struct msg_proxy_conf {
+	char		pc_upstream[RELAY_URL_MAX];	/* model API base */
+	char		pc_key[PROXY_KEY_MAX];		/* "" = inject none */
+	uint32_t	pc_per_minute;			/* 0 = no cap */
+	uint32_t	pc_per_day;
+	uint32_t	pc_nhosts;
+	uint32_t	pc_pad;
+};
+
+struct msg_proxy_stats {
+	uint64_t	ps_allowed;
+	uint64_t	ps_refused;
+	uint64_t	ps_capped;
+	char		ps_last[256];	/* the last refusal, for the log */
 };
 
 enum ctl_relay_state {

@@ -35,7 +35,7 @@ static const struct {
 	int		 fdpass;
 } proc_table[PROC_MAX] = {
 	[PROC_SUPERVISOR] =	{ "supervisor",	16 * 1024,	 0 },
-	[PROC_RELAYD] =		{ "relayd",	1024 * 1024,	 0 },
+	[PROC_RELAYD] =		{ "relayd",	1024 * 1024,	 1 },
 	[PROC_WORKERD] =	{ "workerd",	1024 * 1024,	 1 },
 	[PROC_VERIFYD] =	{ "verifyd",	1024 * 1024,	 0 },
 	[PROC_WALLETD] =	{ "walletd",	256 * 1024,	 1 },

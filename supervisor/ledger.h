@@ -1,0 +1,135 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The ledger: one SQLite database (WAL) holding every job request we
+ * have seen, once, by event id, and what became of it.  The schema is
+ * versioned (PRAGMA user_version) and migrated forward at open.  The
+ * supervisor writes; `openagents provider jobs|earnings` read it
+ * read-only, with the daemon running or not.
+ */
+
+#ifndef OA_LEDGER_H
+#define OA_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LEDGER_JOBID_LEN	40	/* "job_" + 16 hex + NUL, padded */
+
+enum ledger_status {
+	LS_RECEIVED = 0,	/* recorded, not yet judged */
+	LS_REJECTED,		/* refused with an E-code, or ignored */
+	LS_INVOICED,		/* pay_first: waiting for payment */
+	LS_RUNNING,		/* the agent or the command runs */
+	LS_VERIFYING,		/* patch checks and test runs */
+	LS_PUBLISHED,		/* result out, waiting for payment */
+	LS_PAID,
+	LS_EXPIRED,		/* the invoice lapsed unpaid */
+	LS_DISPUTED,
+	LS_FAILED,		/* finished with an error result */
+	LS_CANCELLED,		/* the buyer withdrew it (kind 5) */
+	LS_STATUS_MAX
+};
+
+/* What is durably done: a restart resumes after the last step. */
+enum ledger_step {
+	LSTEP_NONE = 0,
+	LSTEP_ACCEPTED,		/* 7000 processing sent */
+	LSTEP_AGENT_DONE,	/* the agent's artifact is in the job folder */
+	LSTEP_PATCH_CHECKED,	/* verifyd passed the patch */
+	LSTEP_TESTED,		/* tests ran in a fresh sandbox */
+	LSTEP_RESULT_SIGNED,	/* the result event is stored, signed */
+	LSTEP_RESULT_PUBLISHED	/* at least one relay took it */
+};
+
+struct ledger_job {
+	char		 lj_id[LEDGER_JOBID_LEN];
+	char		 lj_request_id[65];	/* hex event id */
+	char		 lj_buyer[65];		/* hex pubkey */
+	uint32_t	 lj_kind;
+	int		 lj_type;		/* enum job_type, -1 unknown */
+	int		 lj_status;		/* enum ledger_status */
+	int		 lj_step;		/* enum ledger_step */
+	int		 lj_encrypted;		/* 0, 4 (NIP-04) or 44 */
+	int64_t		 lj_price_sats;
+	int64_t		 lj_earned_sats;	/* set when paid */
+	char		 lj_error_code[8];	/* "E006" or "" */
+	char		 lj_error_msg[256];
+	char		 lj_result_id[65];	/* hex, of the published result */
+	char		 lj_trajectory_id[80];
+	int64_t		 lj_created_at;		/* the request's created_at */
+	int64_t		 lj_received_at;	/* unix seconds */
+	int64_t		 lj_started_at;		/* 0 when not */
+	int64_t		 lj_finished_at;
+	int64_t		 lj_updated_at;
+};
+
+struct ledger;
+
+int	 ledger_open(const char *path, int readonly, struct ledger **,
+	    char *err, size_t errlen);
+void	 ledger_close(struct ledger *);
+int	 ledger_schema_version(struct ledger *);
+
+/*
+ * Record a request, once.  Returns 0 when inserted, 1 when the request
+ * id (or the job id) is already there, -1 on error.  The request's
+ * JSON is kept for recovery.
+ */
+int	 ledger_job_insert(struct ledger *, const struct ledger_job *,
+	    const char *request_json, size_t len);
+/* 0 found, 1 not found, -1 error */
+int	 ledger_job_get(struct ledger *, const char *job_id,
+	    struct ledger_job *);
+int	 ledger_job_by_request(struct ledger *, const char *request_id,
+	    struct ledger_job *);
+/* Write back status, step, prices, error, ids and times; sets updated. */
+int	 ledger_job_update(struct ledger *, const struct ledger_job *);
+/* The stored request JSON; *json malloc'd, NUL-terminated. */
+int	 ledger_job_request(struct ledger *, const char *job_id, char **json,
+	    size_t *len);
+/* The signed result event, stored before publishing, republished as is. */
+int	 ledger_job_set_result(struct ledger *, const char *job_id,
+	    const char *event_json, size_t len);
+int	 ledger_job_result(struct ledger *, const char *job_id, char **json,
+	    size_t *len);
+
+/*
+ * Jobs a restart must look at: status RECEIVED, INVOICED, RUNNING or
+ * VERIFYING, oldest first.  The callback returns 0 to go on.
+ */
+typedef int (*ledger_job_cb)(const struct ledger_job *, void *);
+int	 ledger_jobs_unfinished(struct ledger *, ledger_job_cb, void *);
+
+/* Per-buyer rate limit: requests from buyer received since t. */
+int64_t	 ledger_buyer_count_since(struct ledger *, const char *buyer,
+	    int64_t since);
+/* Jobs now RUNNING or VERIFYING (capacity after a restart). */
+int64_t	 ledger_jobs_active(struct ledger *);
+
+/*
+ * For reports: the newest jobs, filtered by status name and type name
+ * (NULL: any), newest first.
+ */
+int	 ledger_jobs_list(struct ledger *, int status, int type, int limit,
+	    ledger_job_cb, void *);
+
+const char	*ledger_status_name(int);
+int		 ledger_status_lookup(const char *);
+
+#endif /* OA_LEDGER_H */
