@@ -79,6 +79,29 @@
  * limit (memory, pids, disk, repo size) is "E005".
  */
 
+/*
+ * The `command` agent contract (documented for operators in
+ * openagents-agent(7)).  The agent runs inside the job sandbox:
+ *   cwd               /workspace: a writable copy of the filtered repo
+ *   /repo             the filtered repo, read-only
+ *   $OA_JOB_ID, $OA_JOB_TYPE (PatchGen | CodeReview | SandboxRun)
+ *   $OA_PROMPT_FILE   the prompt (PROTOCOL.md §A.10 templates), text
+ *   $OA_ISSUE_FILE    PatchGen: the issue text
+ *   $OA_DIFF_FILE     CodeReview: the diff under review
+ *   $OA_OUTPUT_DIR    /out: artifacts; CodeReview writes review.json
+ *   $OA_TIME_LIMIT_SECS, $OA_MEMORY_MB
+ *   $OA_ALLOWED_PATHS, $OA_DISALLOWED_PATHS  comma lists of globs
+ *   $OA_TEST_COMMAND  PatchGen: how the buyer will test
+ *   $OA_PROXY_URL     http://127.0.0.1:PORT of the model API proxy, or
+ *                     unset; HOME=/tmp
+ * stdout: JSON lines, the trajectory (a line that is not a JSON object
+ * is kept as {"type":"text","text":...}); a line
+ * {"type":"usage","input_tokens":n,"output_tokens":n,
+ *  "cache_read_tokens":n} reports token usage.  stderr is kept in the
+ * job folder.  Exit 0: done (PatchGen: the change is what `git diff`
+ * shows in /workspace afterwards); non-zero: the agent failed.
+ */
+
 #ifndef OA_WORK_H
 #define OA_WORK_H
 
