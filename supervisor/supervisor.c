@@ -221,7 +221,10 @@ sv_ready_notify(struct supervisor *s, const char *failure)
 void
 supervisor_check_online(struct supervisor *s)
 {
-	if (!supervisor_online(s) || s->sv_online_logged)
+	if (!supervisor_online(s))
+		return;
+	jobs_helper_ready(s, -1);
+	if (s->sv_online_logged)
 		return;
 	log_info("all helpers ready: provider online");
 	s->sv_online_logged = 1;
@@ -551,11 +554,17 @@ main(int argc, char *argv[])
 		errx(1, "%s", errbuf);
 	if (control_init(&sv, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
+	/* a bad ledger is said on the terminal; the handle is not forked */
+	if (jobs_init(&sv, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
+	jobs_shutdown(&sv);
 
 	if (!sv.sv_foreground) {
 		sv_daemonize(&sv);
 		log_init(0, LOG_DAEMON);
 	}
+	if (jobs_init(&sv, errbuf, sizeof(errbuf)) == -1)
+		fatalx("%s", errbuf);
 	sv.sv_started = time(NULL);
 
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -587,6 +596,7 @@ main(int argc, char *argv[])
 		fatalx("event_base_dispatch");
 
 	control_cleanup(&sv);
+	jobs_shutdown(&sv);
 	sv_wallet_forget(&sv);
 	sv_ready_notify(&sv, "stopped before coming online");
 	if (sv.sv_exit_code != 0)

@@ -24,6 +24,7 @@
 #include <bsd/sys/queue.h>
 
 #include "config.h"
+#include "jobs.h"
 #include "proc.h"
 #include "sandbox.h"
 #include "util.h"
@@ -120,10 +121,20 @@ struct supervisor {
 	/* relays: what relayd was told, and what it reported */
 	int			 sv_relay_synced;
 	int64_t			 sv_sub_since;		/* first subscription */
-	int64_t			 sv_sub_last[3];	/* newest seen, per sub */
+	int64_t			 sv_sub_last[4];	/* newest seen, per sub */
+	int			 sv_cancel_subscribed;
 	uint64_t		 sv_events_in;
 	uint64_t		 sv_pub_reqid;
 	int			 sv_lock_fd;
+
+	/* jobs */
+	struct ledger		*sv_ledger;
+	struct jobq		 sv_jobs;	/* every live job */
+	struct jobq		 sv_jobq;	/* accepted, waiting for a slot */
+	uint64_t		 sv_verify_reqid;
+	int			 sv_paused;
+	int			 sv_jobs_resumed;
+	struct event		*sv_jobs_tick;
 };
 
 /* supervisor.c */
@@ -166,5 +177,7 @@ void	 control_forward(struct supervisor *, uint32_t, uint32_t,
 void	 sv_relay_sync(struct supervisor *, int);
 int	 sv_relay_dispatch(struct supervisor *, struct imsg *);
 int	 sv_relay_stats_req(struct supervisor *, uint32_t);
+uint64_t sv_relay_publish(struct supervisor *, const void *, size_t);
+void	 sv_relay_cancel_sync(struct supervisor *);
 
 #endif /* OA_SUPERVISOR_H */

@@ -288,6 +288,33 @@ helper_dispatch(int fd, short event, void *arg)
 			}
 			supervisor_check_online(sv);
 			break;
+		case IMSG_WORK_PROGRESS:
+		case IMSG_WORK_DONE:
+			if (h->h_id != PROC_WORKERD || !h->h_ready) {
+				imsg_free(&imsg);
+				helper_violation(sv, h, "work report from "
+				    "the wrong process");
+				return;
+			}
+			(void)sv_work_dispatch(sv, &imsg);
+			if (!h->h_iev_open) {
+				imsg_free(&imsg);
+				return;
+			}
+			break;
+		case IMSG_VERIFY_RES:
+			if (h->h_id != PROC_VERIFYD || !h->h_ready) {
+				imsg_free(&imsg);
+				helper_violation(sv, h, "verdict from the "
+				    "wrong process");
+				return;
+			}
+			(void)sv_verify_dispatch(sv, &imsg);
+			if (!h->h_iev_open) {
+				imsg_free(&imsg);
+				return;
+			}
+			break;
 		case IMSG_RELAY_RESOLVE:
 		case IMSG_RELAY_EVENT:
 		case IMSG_RELAY_PUBLISHED:
@@ -392,6 +419,7 @@ helper_lost(struct supervisor *sv, struct helper *h, int status)
 		return;
 	}
 
+	jobs_helper_died(sv, h->h_id);
 	if (h->h_id == PROC_WALLETD) {
 		log_warnx("lost child: walletd %s; the key holder is gone, "
 		    "stopping the suite", what);

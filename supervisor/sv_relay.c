@@ -40,6 +40,7 @@
 #include "supervisor.h"
 
 #define SV_SINCE_MARGIN		300	/* seconds of overlap on (re)start */
+#define RELAY_CANCEL_FILTER_MAX	(64 * 1024)
 
 /* The job kinds of PROTOCOL.md Part A: TextGen and the Bazaar four. */
 static const char	*sv_job_kinds = "[5050,5930,5931,5932,5933]";
@@ -47,10 +48,22 @@ static const char	*sv_job_kinds = "[5050,5930,5931,5932,5933]";
 enum sv_sub {
 	SV_SUB_JOBS = 0,	/* broad, and addressed to us by #p */
 	SV_SUB_REFS,		/* disputes and deletions naming us */
-	SV_SUB_WALLET		/* NIP-47 answers and notifications to us */
+	SV_SUB_WALLET,		/* NIP-47 answers and notifications to us */
+	SV_SUB_CANCEL		/* deletions of the requests we work on */
 };
 
-static const char	*sv_sub_ids[] = { "oa-jobs", "oa-refs", "oa-wallet" };
+static const char	*sv_sub_ids[] = { "oa-jobs", "oa-refs", "oa-wallet",
+			    "oa-cancel" };
+
+/* When a request frame came in, for the accept latency (P2). */
+static int64_t
+now_us_relay(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
 
 static struct helper *
 sv_relayd(struct supervisor *s)
@@ -141,6 +154,61 @@ sv_relay_sync(struct supervisor *s, int force)
 	    "{\"kinds\":[23195,23196,23197],\"#p\":[\"%s\"]}\n", pk);
 	sv_relay_subscribe(s, h, SV_SUB_WALLET, filters);
 	s->sv_relay_synced = 1;
+	s->sv_cancel_subscribed = 0;
+	sv_relay_cancel_sync(s);
+}
+
+/*
+ * Kind-5 deletions carry the request id, not always our key: follow
+ * the live jobs' ids with a subscription of their own.
+ */
+void
+sv_relay_cancel_sync(struct supervisor *s)
+{
+	struct helper		*h;
+	struct msg_relay_sub	 rs;
+	char			 filters[RELAY_CANCEL_FILTER_MAX];
+	size_t			 n;
+
+	if ((h = sv_relayd(s)) == NULL || !s->sv_relay_synced)
+		return;
+	n = jobs_cancel_filter(s, filters, sizeof(filters));
+	if (n == 0) {
+		if (!s->sv_cancel_subscribed)
+			return;
+		memset(&rs, 0, sizeof(rs));
+		(void)strlcpy(rs.rs_subid, sv_sub_ids[SV_SUB_CANCEL],
+		    sizeof(rs.rs_subid));
+		if (imsgev_compose(&h->h_iev, IMSG_RELAY_UNSUBSCRIBE, 0, 0, -1,
+		    &rs, sizeof(rs)) == -1)
+			fatal("%s: compose", __func__);
+		s->sv_cancel_subscribed = 0;
+		return;
+	}
+	sv_relay_subscribe(s, h, SV_SUB_CANCEL, filters);
+	s->sv_cancel_subscribed = 1;
+}
+
+/* An event to every relay; 0 when relayd is not there to take it. */
+uint64_t
+sv_relay_publish(struct supervisor *s, const void *json, size_t len)
+{
+	struct helper		*h;
+	struct msg_relay_pub	 rp;
+	struct iovec		 iov[2];
+
+	if ((h = sv_relayd(s)) == NULL || !s->sv_relay_synced)
+		return (0);
+	memset(&rp, 0, sizeof(rp));
+	rp.rp_reqid = ++s->sv_pub_reqid;
+	iov[0].iov_base = &rp;
+	iov[0].iov_len = sizeof(rp);
+	iov[1].iov_base = (void *)(uintptr_t)json;
+	iov[1].iov_len = len;
+	if (imsgev_composev(&h->h_iev, IMSG_RELAY_PUBLISH, 0, 0, -1, iov,
+	    2) == -1)
+		fatal("%s: compose", __func__);
+	return (rp.rp_reqid);
 }
 
 static void
@@ -188,8 +256,9 @@ sv_relay_resolve(struct supervisor *s, struct helper *h, struct imsg *imsg)
 }
 
 /*
- * An event relayd validated.  The job engine takes these in a later
- * issue; until then each is logged and counted, once.
+ * An event relayd validated: job requests go to the job engine, the
+ * buyers' deletions to their jobs.  Disputes and wallet events are the
+ * payments' (a later issue): logged and counted.
  */
 static void
 sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
@@ -199,6 +268,7 @@ sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
 	struct ibuf		 ib;
 	char			 id[65], pk[65], err[EVENT_ERRLEN];
 	int			 which;
+	int64_t			 t0 = now_us_relay();
 
 	if (imsg_get_ibuf(imsg, &ib) == -1 ||
 	    ibuf_get(&ib, &re, sizeof(re)) == -1 ||
@@ -208,7 +278,7 @@ sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
 		return;
 	}
 	re.re_subid[sizeof(re.re_subid) - 1] = '\0';
-	for (which = SV_SUB_WALLET; which > SV_SUB_JOBS; which--)
+	for (which = SV_SUB_CANCEL; which > SV_SUB_JOBS; which--)
 		if (strcmp(re.re_subid, sv_sub_ids[which]) == 0)
 			break;
 	if (ev.ev_created_at > s->sv_sub_last[which])
@@ -216,8 +286,13 @@ sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
 	s->sv_events_in++;
 	hex_encode(ev.ev_id, sizeof(ev.ev_id), id);
 	hex_encode(ev.ev_pubkey, sizeof(ev.ev_pubkey), pk);
-	if (which == SV_SUB_JOBS)
-		log_info("job request %s kind %u from %s", id, ev.ev_kind, pk);
+	if (which == SV_SUB_JOBS) {
+		log_info("job request %s kind %u from %s", id, ev.ev_kind,
+		    pk);
+		jobs_event(s, &ev, (const char *)ibuf_data(&ib),
+		    ibuf_size(&ib), t0);
+	} else if (ev.ev_kind == 5)
+		jobs_cancel_event(s, &ev);
 	else if (which == SV_SUB_WALLET)
 		log_info("wallet event %s kind %u from %s", id, ev.ev_kind,
 		    pk);
@@ -303,10 +378,7 @@ sv_relay_published(struct supervisor *s, struct helper *h, struct imsg *imsg)
 		return;
 	}
 	pd.rd_msg[sizeof(pd.rd_msg) - 1] = '\0';
-	/* nothing publishes yet: the job engine (a later issue) will */
-	log_info("published request %llu: %u of %u relays%s%s",
-	    (unsigned long long)pd.rd_reqid, pd.rd_nok, pd.rd_nrelays,
-	    pd.rd_msg[0] != '\0' ? "; " : "", pd.rd_msg);
+	jobs_published(s, pd.rd_reqid, pd.rd_nok, pd.rd_nrelays, pd.rd_msg);
 }
 
 int

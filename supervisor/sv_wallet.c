@@ -162,6 +162,7 @@ sv_wallet_unlocked(struct supervisor *s, struct imsg *imsg)
 	(void)strlcpy(s->sv_npub, npub, sizeof(s->sv_npub));
 	s->sv_unlocked = 1;
 	log_info("identity %s unlocked", npub);
+	jobs_resume(s);
 	sv_relay_sync(s, 0);
 	supervisor_check_online(s);
 }
