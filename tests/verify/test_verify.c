@@ -264,8 +264,8 @@ START_TEST(patch_bad)
 {
 	static const char *const texts[] = {
 		"hello world\n", "diff --git a/x b/x\n@@ garbage",
-		"--- a/../../etc/passwd\n+++ b/../../etc/passwd\n"
-		"@@ -1 +1 @@\n-a\n+b\n",
+		("--- a/../../etc/passwd\n+++ b/../../etc/passwd\n"
+		"@@ -1 +1 @@\n-a\n+b\n"),
 	};
 	size_t	 i;
 
@@ -512,6 +512,7 @@ START_TEST(review_edges)
 	expect_not_ok("E005", "more than");
 	free(big);
 
+	free(out);
 	ck_assert_int_eq(verify_review("{\"review\":\"\"}", 13, &out, NULL,
 	    err, sizeof(err)), -1);
 }
@@ -729,8 +730,8 @@ START_TEST(result_protocol)
 		"{\"type\":\"CodeReview\",\"job_id\":\"j\"," AGENT_OK "}",
 		"{\"type\":\"SandboxRun\",\"job_id\":\"j\"}",
 		"{\"type\":\"SandboxRun\",\"job_id\":\"j\",\"run\":{\"ok\":1}}",
-		"{\"type\":\"SandboxRun\",\"job_id\":\"j\",\"run\":{\"ok\":"
-		    "true}}",
+		("{\"type\":\"SandboxRun\",\"job_id\":\"j\",\"run\":{\"ok\":"
+		    "true}}"),
 	};
 	size_t	 i, len;
 
