@@ -22,6 +22,48 @@
  * params, inputs by marker first and then by type and order, unknown
  * input types taken as text.  For an encrypted request the caller
  * decrypts the content (walletd) and passes the tag array it holds.
+ *
+ * Decisions where the documents leave it open:
+ * - Required: PatchGen a repository URL, repo_ref (or git_ref) and an
+ *   issue text; SandboxRun a repository URL, a ref and a command;
+ *   CodeReview the diff (a pr URL alone is not enough: we do not fetch
+ *   it); RepoIndex a repository URL (ref default "main"); TextGen a
+ *   prompt (an i text, else the plaintext content).  test_command is
+ *   optional: without it the patch is delivered untested
+ *   (partial_success, see verify.h).  max_cost_sats absent is -1 and
+ *   the engine decides; bid is msats and only a hint.
+ * - A single-valued param given twice (in either spelling) with
+ *   different values is E001; the same value twice is fine.  List
+ *   params of both spellings are merged: comma lists first in tag
+ *   order, then the "_N" ones in index order.  command and cmd_N
+ *   together are E001.  focus and focus_N are joined with ",".
+ * - head_ref is the repo_ref of a CodeReview when neither repo_ref
+ *   nor git_ref is given; base_ref is not kept.
+ * - Inputs: marker repo (url), pr (url), diff (text), issue (text, or
+ *   a url that becomes jr_issue_url).  Unmarked: PatchGen's first url
+ *   is the repository, a second the issue URL, texts are the issue
+ *   joined with "\n\n" (title, body); CodeReview's url with /pull/ or
+ *   /merge_requests/ is the PR, another the repository, the first
+ *   text the diff (later texts ignored); TextGen's texts the prompt.
+ *   Inputs of type event or job (NIP-90 chaining) are E009; any other
+ *   unknown type is text.
+ * - Checks: repository URL https://HOST... or file:///absolute without
+ *   ".." (http://, ssh and git:// are E001); refs printable ASCII, no
+ *   leading '-', no "..", "@{", ~^:?*[\, not ending in '/' or '.';
+ *   subdir and workdir relative without ".." ("/workspace" and
+ *   "/workspace/x" are read as the repository root and "x"); env names
+ *   [A-Za-z_][A-Za-z0-9_]*; numbers decimal digits only; cpu_limit a
+ *   decimal in (0, 1024].  A value with a NUL byte is E001.
+ * - Limits: a text or param value over jl_max_text, a diff over
+ *   jl_max_diff, more than jl_max_list inputs or list entries, more
+ *   than jl_max_env variables or memory over jl_memory_max_mb are E005.
+ *   Time limits are clamped, not refused.
+ * - Defaults: time 900 s (PatchGen, RepoIndex) or 300 s, memory
+ *   4096 MB (capped), cpu 2.0, target_branch "main".
+ * - Unknown params and tags are ignored.  The decrypted tags must be
+ *   a JSON array of non-empty arrays of strings (else E001); they are
+ *   merged after the event's own tags, and their p tags are ignored.
+ *   An ["encrypted"] request without tags_json is E001.
  */
 
 #ifndef OA_JOB_REQUEST_H
@@ -100,6 +142,7 @@ struct job_request {
 	char		*jr_prompt;		/* TextGen */
 	char		*jr_output;
 	struct job_strv	 jr_relays;
+	struct job_strv	 jr_index_types;	/* index_types | index_type_N */
 	int64_t		 jr_time_limit_secs;	/* clamped */
 	int64_t		 jr_memory_mb;
 	double		 jr_cpu_limit;
