@@ -47,6 +47,7 @@
 #define LEDGER_BUSY_MS		2000
 /* The WAL is cut back to 4 MiB after a checkpoint rather than kept big. */
 #define LEDGER_WAL_LIMIT	"4194304"
+#define LEDGER_DAY		86400	/* job_days buckets, UTC */
 
 /*
  * Schema steps: step[v] takes a database at user_version v to v + 1,
@@ -58,7 +59,10 @@
  * with time for restart scans and "--status S" listings; type with
  * time for "--type T"; buyer with time for the rate limit; and time
  * with type, status and earnings, which lists newest first and covers
- * the period sums without reading the table.  Ranges (status, step,
+ * the ragged ends of period sums without reading the table.  job_days
+ * holds the sums per UTC day, type and status, so that a month is a
+ * few hundred rows however busy it was; triggers keep it in step in
+ * the same transaction, so it cannot drift.  Ranges (status, step,
  * encryption) are checked in C, so that a new status needs no table
  * rebuild.
  */
@@ -94,7 +98,42 @@ static const char *const ledger_steps[] = {
 	"CREATE INDEX jobs_type ON jobs (type, received_at);"
 	"CREATE INDEX jobs_buyer ON jobs (buyer, received_at);"
 	"CREATE INDEX jobs_received ON jobs"
-	"  (received_at, type, status, earned_sats);",
+	"  (received_at, type, status, earned_sats);"
+	/* per UTC day, kept by the triggers in the same transaction */
+	"CREATE TABLE job_days ("
+	"  day INTEGER NOT NULL,"
+	"  type INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  jobs INTEGER NOT NULL,"
+	"  earned_sats INTEGER NOT NULL,"
+	"  PRIMARY KEY (day, type, status)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER jobs_days_insert AFTER INSERT ON jobs BEGIN"
+	"  INSERT INTO job_days VALUES (NEW.received_at / 86400, NEW.type,"
+	"    NEW.status, 1, NEW.earned_sats)"
+	"  ON CONFLICT (day, type, status) DO UPDATE SET jobs = jobs + 1,"
+	"    earned_sats = earned_sats + excluded.earned_sats;"
+	"END;"
+	"CREATE TRIGGER jobs_days_update AFTER UPDATE OF received_at, type,"
+	"  status, earned_sats ON jobs"
+	"  WHEN OLD.received_at / 86400 != NEW.received_at / 86400 OR"
+	"    OLD.type != NEW.type OR OLD.status != NEW.status OR"
+	"    OLD.earned_sats != NEW.earned_sats BEGIN"
+	"  UPDATE job_days SET jobs = jobs - 1,"
+	"    earned_sats = earned_sats - OLD.earned_sats"
+	"  WHERE day = OLD.received_at / 86400 AND type = OLD.type AND"
+	"    status = OLD.status;"
+	"  INSERT INTO job_days VALUES (NEW.received_at / 86400, NEW.type,"
+	"    NEW.status, 1, NEW.earned_sats)"
+	"  ON CONFLICT (day, type, status) DO UPDATE SET jobs = jobs + 1,"
+	"    earned_sats = earned_sats + excluded.earned_sats;"
+	"END;"
+	"CREATE TRIGGER jobs_days_delete AFTER DELETE ON jobs BEGIN"
+	"  UPDATE job_days SET jobs = jobs - 1,"
+	"    earned_sats = earned_sats - OLD.earned_sats"
+	"  WHERE day = OLD.received_at / 86400 AND type = OLD.type AND"
+	"    status = OLD.status;"
+	"END;",
 };
 #define LEDGER_NSTEPS	(sizeof(ledger_steps) / sizeof(ledger_steps[0]))
 
@@ -161,9 +200,15 @@ static const char *const ledger_sql[ST_MAX] = {
 	    JOB_NEWEST,
 	[ST_LIST_BOTH] = "SELECT " JOB_COLS " FROM jobs "
 	    "WHERE status = ? AND type = ?" JOB_NEWEST,
-	[ST_EARNINGS] = "SELECT type, status, COUNT(*), SUM(earned_sats) "
-	    "FROM jobs WHERE received_at >= ? AND received_at < ? "
-	    "GROUP BY type, status ORDER BY type, status",
+	/* whole days [?1, ?2) from job_days, the ragged ends from jobs */
+	[ST_EARNINGS] = "SELECT type, status, SUM(n), SUM(e) FROM ("
+	    "SELECT type, status, jobs AS n, earned_sats AS e FROM job_days "
+	    "WHERE day >= ?1 AND day < ?2 "
+	    "UNION ALL SELECT type, status, 1, earned_sats FROM jobs "
+	    "WHERE received_at >= ?3 AND received_at < ?4 "
+	    "UNION ALL SELECT type, status, 1, earned_sats FROM jobs "
+	    "WHERE received_at >= ?5 AND received_at < ?6) "
+	    "GROUP BY type, status HAVING SUM(n) > 0 ORDER BY type, status",
 	[ST_VERSION] = "PRAGMA user_version",
 	[ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
 	[ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
@@ -1048,12 +1093,27 @@ ledger_earnings(struct ledger *l, int64_t from, int64_t to, ledger_sum_cb cb,
 	sqlite3_stmt		*st;
 	struct ledger_sum	 s;
 	int			 rc, type, status, have = 0, ret = 0;
-	int64_t			 n, earned;
+	int64_t			 n, earned, fd, td;
 
+	if (from < 0)
+		from = 0;
+	if (to < from)
+		to = from;
+	/* the whole days inside [from, to), if any */
+	fd = from / LEDGER_DAY + (from % LEDGER_DAY != 0);
+	td = to / LEDGER_DAY;
+	if (fd >= td)
+		fd = td = 0;
 	if ((st = ledger_stmt(l, ST_EARNINGS)) == NULL)
 		return (-1);
-	if (sqlite3_bind_int64(st, 1, from) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, to) != SQLITE_OK)
+	if (sqlite3_bind_int64(st, 1, fd) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, td) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, from) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, fd < td ? fd * LEDGER_DAY : to) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, fd < td ? td * LEDGER_DAY : to) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, to) != SQLITE_OK)
 		return (ledger_bind_failed(l, st, "earnings"));
 	memset(&s, 0, sizeof(s));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
