@@ -21,6 +21,16 @@
  * versioned (PRAGMA user_version) and migrated forward at open.  The
  * supervisor writes; `openagents provider jobs|earnings` read it
  * read-only, with the daemon running or not.
+ *
+ * Durability: a recorded request (ledger_job_insert) may be lost to a
+ * power cut, since the relays send it again; every later transition
+ * (ledger_job_update, ledger_job_set_result) is on disk when the call
+ * returns, because losing one could mean a second invoice or a second,
+ * different result.  Inside ledger_begin/ledger_commit nothing is
+ * synced until the batch's end, and then only as far as a power cut
+ * allows (bulk loads, not transitions).
+ *
+ * Errors are logged (log_warnx) and kept for ledger_error().
  */
 
 #ifndef OA_LEDGER_H
@@ -30,6 +40,7 @@
 #include <stdint.h>
 
 #define LEDGER_JOBID_LEN	40	/* "job_" + 16 hex + NUL, padded */
+#define LEDGER_SCHEMA_VERSION	1	/* what this code reads and writes */
 
 enum ledger_status {
 	LS_RECEIVED = 0,	/* recorded, not yet judged */
@@ -81,10 +92,23 @@ struct ledger_job {
 
 struct ledger;
 
+/*
+ * 0 or -1 with the reason in err.  Read-write creates the file (0600)
+ * and migrates it; read-only never creates it ("no ledger yet at
+ * PATH") and refuses a schema other than LEDGER_SCHEMA_VERSION.  Both
+ * refuse a schema newer than the code.
+ */
 int	 ledger_open(const char *path, int readonly, struct ledger **,
 	    char *err, size_t errlen);
 void	 ledger_close(struct ledger *);
 int	 ledger_schema_version(struct ledger *);
+/* The last error of this handle, "" when none. */
+const char	*ledger_error(struct ledger *);
+
+/* One transaction around many calls (bulk loads); 0 or -1. */
+int	 ledger_begin(struct ledger *);
+int	 ledger_commit(struct ledger *);
+int	 ledger_rollback(struct ledger *);
 
 /*
  * Record a request, once.  Returns 0 when inserted, 1 when the request
@@ -98,9 +122,17 @@ int	 ledger_job_get(struct ledger *, const char *job_id,
 	    struct ledger_job *);
 int	 ledger_job_by_request(struct ledger *, const char *request_id,
 	    struct ledger_job *);
-/* Write back status, step, prices, error, ids and times; sets updated. */
+/*
+ * Write back status, step, prices, error, ids and times; sets updated
+ * to now.  0 done, 1 no such job, -1 error (also for a status or step
+ * out of range).
+ */
 int	 ledger_job_update(struct ledger *, const struct ledger_job *);
-/* The stored request JSON; *json malloc'd, NUL-terminated. */
+/*
+ * The stored request JSON; *json malloc'd, NUL-terminated.  Like
+ * ledger_job_set_result and ledger_job_result: 0, 1 when there is no
+ * such job (or no result yet), -1 error.
+ */
 int	 ledger_job_request(struct ledger *, const char *job_id, char **json,
 	    size_t *len);
 /* The signed result event, stored before publishing, republished as is. */
@@ -111,7 +143,9 @@ int	 ledger_job_result(struct ledger *, const char *job_id, char **json,
 
 /*
  * Jobs a restart must look at: status RECEIVED, INVOICED, RUNNING or
- * VERIFYING, oldest first.  The callback returns 0 to go on.
+ * VERIFYING, oldest first.  The callback returns 0 to go on.  The
+ * jobs are read before the first call, so the callback may update
+ * them.  Returns 0, the callback's nonzero value, or -1 on error.
  */
 typedef int (*ledger_job_cb)(const struct ledger_job *, void *);
 int	 ledger_jobs_unfinished(struct ledger *, ledger_job_cb, void *);
@@ -123,11 +157,28 @@ int64_t	 ledger_buyer_count_since(struct ledger *, const char *buyer,
 int64_t	 ledger_jobs_active(struct ledger *);
 
 /*
- * For reports: the newest jobs, filtered by status name and type name
- * (NULL: any), newest first.
+ * For reports: the newest jobs, filtered by status (enum ledger_status)
+ * and type (enum job_type), -1 for any, at most limit of them (<= 0:
+ * all), newest first.  The callback must not write the ledger.  Returns
+ * like ledger_jobs_unfinished.
  */
 int	 ledger_jobs_list(struct ledger *, int status, int type, int limit,
 	    ledger_job_cb, void *);
+
+/*
+ * For reports: the jobs received in [from, to) of one type (-1 for
+ * unknown), by status, and what they earned.
+ */
+struct ledger_sum {
+	int		 ls_type;
+	int64_t		 ls_jobs;
+	int64_t		 ls_count[LS_STATUS_MAX];
+	int64_t		 ls_earned_sats;
+};
+typedef int (*ledger_sum_cb)(const struct ledger_sum *, void *);
+/* One call per type that has jobs, by type; returns like the lists. */
+int	 ledger_earnings(struct ledger *, int64_t from, int64_t to,
+	    ledger_sum_cb, void *);
 
 const char	*ledger_status_name(int);
 int		 ledger_status_lookup(const char *);
