@@ -12,7 +12,13 @@ iso=${OA_ISOLATION:-local}
 sbmode=${OA_SANDBOX_MODE:-enforce}
 pass=0
 fail=0
-T=$(mktemp -d /tmp/oa-workerd.XXXXXX)
+# a container has its own /tmp: what it binds from here must be elsewhere
+if [ "$iso" = local ]; then
+	base=${OA_TEST_TMPDIR:-/tmp}
+else
+	base=${OA_TEST_TMPDIR:-$(pwd)}
+fi
+T=$(mktemp -d "$base/oa-workerd.XXXXXX")
 [ -n "${OA_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
 
 ok() {
@@ -192,8 +198,24 @@ order test2.json job_0000000000000002 PatchGen test 60 \
     ",\"repo_url\":\"$URL\",\"repo_ref\":\"v1\",\"test_command\":\"sh test.sh\",\"patch_file\":\"patch.diff\""
 order testa.json job_000000000000000a PatchGen test 60 \
     ",\"repo_url\":\"$URL\",\"repo_ref\":\"main\",\"test_command\":\"sh test.sh\",\"patch_file\":\"patch.diff\""
-order codexmissing.json job_0000000000000010 PatchGen agent 60 \
-    "$PG,\"agent\":{\"backend\":\"codex\"}"
+# a test phase without the agent phase's repository fetches it again
+order refetch.json job_0000000000000011 PatchGen test 60 \
+    ",\"repo_url\":\"$URL\",\"repo_ref\":\"main\",\"test_command\":\"sh test.sh\",\"patch_file\":\"fix.diff\""
+order notapply.json job_0000000000000012 PatchGen test 60 \
+    ",\"repo_url\":\"$URL\",\"repo_ref\":\"main\",\"test_command\":\"sh test.sh\",\"patch_file\":\"bad.diff\""
+mkdir -p "$J/job_0000000000000011" "$J/job_0000000000000012"
+cat >"$J/job_0000000000000011/fix.diff" <<'X'
+diff --git a/calc.sh b/calc.sh
+--- a/calc.sh
++++ b/calc.sh
+@@ -1,3 +1,3 @@
+ add() {
+-	echo $(($1 - $2))
++	echo $(($1 + $2))
+ }
+X
+sed 's/^ add() {/ sub() {/' "$J/job_0000000000000011/fix.diff" \
+    >"$J/job_0000000000000012/bad.diff"
 
 # --- the run -------------------------------------------------------------------
 start=$(date +%s)
@@ -220,7 +242,9 @@ wait 15
 start job_0000000000000001 test $T/test1.json
 start job_0000000000000002 test $T/test2.json
 start job_000000000000000a test $T/testa.json
-wait 18
+start job_0000000000000011 test $T/refetch.json
+start job_0000000000000012 test $T/notapply.json
+wait 20
 X
 echo "drive: $?, $(($(date +%s) - start)) s"
 cat "$T/out.txt"
@@ -265,10 +289,14 @@ check "cancel: cancelled" has job_0000000000000009 agent '"cancelled":true'
 if [ -s "$T/cancel.pids" ]; then
 	check "cancel: the agent's processes are gone" sh -c "for p in \$(cat '$T/cancel.pids'); do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
 fi
+check "test phase fetches again" has job_0000000000000011 test '"applies_cleanly":true,"test_exit_code":0'
+check "a patch that does not apply: applies_cleanly false, no tests" sh -c "grep '^done job_0000000000000012 test ' '$T/out.txt' | grep -q '\"ok\":true,\"applies_cleanly\":false,\"verifications\"'"
+if [ "$iso" = local ]; then
 check "codex: done ok" has job_000000000000000a agent '"ok":true'
 check "codex: usage from turn.completed" has job_000000000000000a agent '"usage":{"input_tokens":2500,"output_tokens":300,"cache_read_tokens":500}'
 check "codex: events in the trajectory" grep -q '"type":"turn.completed"' "$J/job_000000000000000a/trajectory.jsonl"
 check "codex: test phase passes" has job_000000000000000a test '"test_exit_code":0'
+fi
 check "agent exit 5: E007 with its code" has job_000000000000000b agent '"code":"E007","message":"the agent failed with exit code 5'
 check "repo over repo_max_bytes: E005" has job_000000000000000c run '"code":"E005"'
 check "short SHA, workdir /workspace" has job_000000000000000d run "\"repo_sha\":\"$SHA1\""
