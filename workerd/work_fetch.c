@@ -318,6 +318,7 @@ fetch_start(struct work_job *job, work_then_cb then)
 	const struct work_order	*wo = &job->wj_order;
 	const char		*url = wo->wo_repo_url;
 	struct work_env		*env = &job->wj_box.b_env;
+	char			 p[OA_PATH_MAX];
 	int			 local = 0;
 
 	job->wj_then = then;
@@ -339,6 +340,12 @@ fetch_start(struct work_job *job, work_then_cb then)
 	} else if (strncmp(url, "https://", 8) != 0) {
 		work_fail(job, "E002", 0, "repository not accessible: only "
 		    "https:// URLs are fetched");
+		return;
+	}
+	/* what a workerd that died mid-fetch left is no clone to go on */
+	if (job_remove(job, "repo.ok") == -1 || job_remove(job, "repo") == -1 ||
+	    job_path(job, p, sizeof(p), "repo") == -1 || mkdir(p, 0755) == -1) {
+		work_fail(job, "E007", 0, "job folder: %s", strerror(errno));
 		return;
 	}
 	if (box_script(job, "fetch.sh", fetch_sh) == -1 ||
@@ -438,7 +445,7 @@ prepare_done(struct work_job *job, const struct container_result *cr)
 void
 fetch_reuse_or_start(struct work_job *job, work_then_cb then)
 {
-	char	*sha, p[OA_PATH_MAX];
+	char	*sha;
 
 	if ((sha = job_read(job, "repo.ok", 64, NULL)) != NULL &&
 	    strlen(sha) == 40 && job_exists(job, "repo/.git")) {
@@ -448,10 +455,5 @@ fetch_reuse_or_start(struct work_job *job, work_then_cb then)
 		return;
 	}
 	free(sha);
-	if (job_remove(job, "repo.ok") == -1 || job_remove(job, "repo") == -1 ||
-	    job_path(job, p, sizeof(p), "repo") == -1 || mkdir(p, 0755) == -1) {
-		work_fail(job, "E007", 0, "job folder: %s", strerror(errno));
-		return;
-	}
 	fetch_start(job, then);
 }

@@ -217,6 +217,12 @@ X
 sed 's/^ add() {/ sub() {/' "$J/job_0000000000000011/fix.diff" \
     >"$J/job_0000000000000012/bad.diff"
 
+# what a workerd that died mid-job left behind
+order restart.json job_0000000000000013 SandboxRun run 60 \
+    ",\"repo_url\":\"$URL\",\"command\":\"cat calc.sh\""
+mkdir -p "$J/job_0000000000000013/repo/half" "$J/job_0000000000000013/ws"
+echo partial >"$J/job_0000000000000013/repo/half/file"
+
 # --- the run -------------------------------------------------------------------
 start=$(date +%s)
 PATH="$T/bin:$PATH" "$drive" -S "$sbmode" "$workerd" "$J" >"$T/out.txt" \
@@ -244,7 +250,8 @@ start job_0000000000000002 test $T/test2.json
 start job_000000000000000a test $T/testa.json
 start job_0000000000000011 test $T/refetch.json
 start job_0000000000000012 test $T/notapply.json
-wait 20
+start job_0000000000000013 run $T/restart.json
+wait 21
 X
 echo "drive: $?, $(($(date +%s) - start)) s"
 cat "$T/out.txt"
@@ -291,6 +298,7 @@ if [ -s "$T/cancel.pids" ]; then
 fi
 check "test phase fetches again" has job_0000000000000011 test '"applies_cleanly":true,"test_exit_code":0'
 check "a patch that does not apply: applies_cleanly false, no tests" sh -c "grep '^done job_0000000000000012 test ' '$T/out.txt' | grep -q '\"ok\":true,\"applies_cleanly\":false,\"verifications\"'"
+check "a half-made job folder is started afresh" has job_0000000000000013 run '"ok":true,"exit_code":0'
 if [ "$iso" = local ]; then
 check "codex: done ok" has job_000000000000000a agent '"ok":true'
 check "codex: usage from turn.completed" has job_000000000000000a agent '"usage":{"input_tokens":2500,"output_tokens":300,"cache_read_tokens":500}'
