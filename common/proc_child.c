@@ -160,6 +160,7 @@ proc_child_main(int argc, char *argv[], struct proc_child *pc)
 	if (proc_fdpass(pc->pc_id))
 		imsgbuf_allow_fdpass(&pc->pc_parent.ibuf);
 
+	pc->pc_jobs_dir = paths.sp_jobs_dir;
 	if (pc->pc_init != NULL)
 		pc->pc_init(pc);
 

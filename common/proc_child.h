@@ -36,6 +36,7 @@ struct proc_child {
 	struct event_base	*pc_base;
 	struct imsgev		 pc_parent;
 	void			*pc_arg;
+	const char		*pc_jobs_dir;	/* -J, or NULL; before pc_init */
 };
 
 int	proc_child_main(int, char *[], struct proc_child *);

@@ -214,10 +214,27 @@ static const struct sb_syscall sb_workerd[] = {
 	ALLOW(renameat),
 	ALLOW(rename),
 
+	/* job trees left by sandboxed code: read-only folders made
+	   writable again so that they can be removed */
+	ALLOW(fchmodat),
+	ALLOW(chmod),
+
 	/*
-	 * Job sandboxes (a later issue): clone3/clone, execve in the
-	 * child, wait4, pipes and the namespace calls go here, each with
-	 * its reason.  RLIMIT_NPROC is left alone for the same reason.
+	 * realpath() of a file:// source and of allow_local_repos, so
+	 * that no link leads out of an allowed folder; Landlock leaves
+	 * path lookups alone, the folders themselves stay closed.
+	 */
+	ALLOW(readlink),
+	ALLOW(readlinkat),
+	ALLOW(faccessat2),		/* realpath() checks "dir/.." so */
+	ALLOW(faccessat),
+	ALLOW(access),
+
+	/*
+	 * Job sandboxes are built by the launcher forked before the
+	 * sandbox (container.h); workerd only talks to it over a socket
+	 * pair, with sendmsg and recvmsg of sb_common.  No fork, no exec
+	 * here.
 	 */
 };
 

@@ -27,6 +27,13 @@ pid_t
 drive_spawn_helper(const char *path, enum proc_id role, const char *mode,
     struct imsgbuf *ibuf)
 {
+	return (drive_spawn_helper_jobs(path, role, mode, NULL, ibuf));
+}
+
+pid_t
+drive_spawn_helper_jobs(const char *path, enum proc_id role,
+    const char *mode, const char *jobs, struct imsgbuf *ibuf)
+{
 	pid_t	 pid;
 	int	 sp[2];
 
@@ -39,8 +46,12 @@ drive_spawn_helper(const char *path, enum proc_id role, const char *mode,
 		if (dup2(sp[1], PROC_PARENT_SOCK_FILENO) == -1)
 			_exit(127);
 		closefrom(PROC_PARENT_SOCK_FILENO + 1);
-		execl(path, path, "-P", proc_name(role), "-d", "-S", mode,
-		    (char *)NULL);
+		if (jobs != NULL)
+			execl(path, path, "-P", proc_name(role), "-d", "-S",
+			    mode, "-J", jobs, (char *)NULL);
+		else
+			execl(path, path, "-P", proc_name(role), "-d", "-S",
+			    mode, (char *)NULL);
 		_exit(127);
 	default:
 		break;

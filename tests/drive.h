@@ -30,5 +30,8 @@
  */
 pid_t	drive_spawn_helper(const char *, enum proc_id, const char *,
 	    struct imsgbuf *);
+/* The same with a jobs folder (-J), as openagentsd starts workerd. */
+pid_t	drive_spawn_helper_jobs(const char *, enum proc_id, const char *,
+	    const char *, struct imsgbuf *);
 
 #endif /* OA_DRIVE_H */
