@@ -206,9 +206,9 @@ job_judge(struct job *j)
 	}
 	/* the job's folder: the request, and an encrypted one's tags */
 	if (sv_job_file_write(s, j->j_lj.lj_id, "request.json", j->j_event,
-	    j->j_eventlen) == -1 || (j->j_tags != NULL &&
+	    j->j_eventlen, 0) == -1 || (j->j_tags != NULL &&
 	    sv_job_file_write(s, j->j_lj.lj_id, "request-tags.json",
-	    j->j_tags, j->j_tagslen) == -1))
+	    j->j_tags, j->j_tagslen, 0) == -1))
 		log_warn("job %s: writing its folder", j->j_lj.lj_id);
 	log_info("job %s: %s from %.16s accepted, %" PRId64 " sats",
 	    j->j_lj.lj_id, config_job_type_name(r->jr_type),

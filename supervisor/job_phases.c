@@ -368,7 +368,7 @@ jobs_work_done(struct supervisor *s, const char *id, int phase,
 	j->j_sent = 0;
 	doc = job_keep(data, len);
 	/* on disk before the ledger moves on: a restart reads it back */
-	if (sv_job_file_write(s, id, phase_file(phase), doc, len) == -1)
+	if (sv_job_file_write(s, id, phase_file(phase), doc, len, 1) == -1)
 		log_warn("job %s: %s", id, phase_file(phase));
 	job_phase_done(j, phase, doc);
 }

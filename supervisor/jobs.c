@@ -153,10 +153,14 @@ jobs_pump(struct supervisor *s)
 	    jobs_active_count(s) < (uint32_t)s->sv_conf.c_capacity) {
 		TAILQ_REMOVE(&s->sv_jobq, j, j_qentry);
 		j->j_active = 1;
+		/*
+		 * Not saved here: the ledger says RUNNING since the job
+		 * was taken, and a synced write would delay the feedback
+		 * that walletd is signing meanwhile; the next step saves.
+		 */
 		if (j->j_lj.lj_started_at == 0)
 			j->j_lj.lj_started_at = (int64_t)time(NULL);
 		j->j_lj.lj_status = LS_RUNNING;
-		job_save(j);
 		job_continue(j);
 	}
 }

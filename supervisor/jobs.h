@@ -169,7 +169,7 @@ int	 jobev_result(const struct job *, const char *, const char *,
 int	 sv_work_order(struct supervisor *, struct job *, int);
 void	 sv_work_cancel(struct supervisor *, struct job *);
 int	 sv_job_file_write(struct supervisor *, const char *, const char *,
-	    const char *, size_t);
+	    const char *, size_t, int);
 char	*sv_job_file_read(struct supervisor *, const char *, const char *,
 	    size_t, size_t *);
 int	 sv_work_dispatch(struct supervisor *, struct imsg *);

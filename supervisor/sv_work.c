@@ -165,11 +165,13 @@ order_build(struct supervisor *s, struct job *j, int phase, char **out,
 
 /*
  * Write a document into the job's folder, whole or not at all: a
- * temporary name, fsync, rename.
+ * temporary name, then rename.  Durable ones are synced first; the
+ * others (requests, orders) are copies of what the ledger holds, and
+ * a crash of the process loses nothing that the page cache has.
  */
 int
 sv_job_file_write(struct supervisor *s, const char *job, const char *name,
-    const char *data, size_t len)
+    const char *data, size_t len, int durable)
 {
 	char	 dir[OA_PATH_MAX], path[OA_PATH_MAX], tmp[OA_PATH_MAX];
 	int	 fd;
@@ -196,7 +198,7 @@ sv_job_file_write(struct supervisor *s, const char *job, const char *name,
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) == -1)
+	if (durable && fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -294,7 +296,7 @@ sv_work_order(struct supervisor *s, struct job *j, int phase)
 		return (-1);
 	}
 	(void)snprintf(name, sizeof(name), "order-%s.json", phase_name(phase));
-	if (sv_job_file_write(s, j->j_lj.lj_id, name, order, len) == -1)
+	if (sv_job_file_write(s, j->j_lj.lj_id, name, order, len, 0) == -1)
 		log_warn("job %s: %s", j->j_lj.lj_id, name);
 	if ((h = sv_workerd(s)) == NULL) {
 		free(order);
