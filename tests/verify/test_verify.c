@@ -440,6 +440,12 @@ START_TEST(review_schema)
 		    "\"current\":\"\",\"suggested\":\"\",\"rationale\":\"\"}]}",
 		    "suggestions[0].line: not a line number" },
 		{ "{\"summary\":\"s\",\"approval_status\":\"approve\","
+		    "\"suggestions\":[{\"file\":\"x\",\"line\":"
+		    "1234567890123456789012345678901234567890123456789012345678901"
+		    "234567890,\"current\":\"\",\"suggested\":\"\","
+		    "\"rationale\":\"\"}]}",
+		    "suggestions[0].line: not a line number" },
+		{ "{\"summary\":\"s\",\"approval_status\":\"approve\","
 		    "\"suggestions\":[{\"file\":\"x\",\"line\":1}]}",
 		    "suggestions[0].current: missing" },
 		{ "{\"summary\":\"s\",\"approval_status\":\"approve\","
