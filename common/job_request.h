@@ -63,7 +63,9 @@
  * - Unknown params and tags are ignored.  The decrypted tags must be
  *   a JSON array of non-empty arrays of strings (else E001); they are
  *   merged after the event's own tags, and their p tags are ignored.
- *   An ["encrypted"] request without tags_json is E001.
+ *   An ["encrypted"] request without tags_json is E001; jr_encrypted
+ *   is JOB_NIP04 when the content has "?iv=", else JOB_NIP44 (§E.4).
+ * - jr_index_types (RepoIndex) is an addition to the first contract.
  */
 
 #ifndef OA_JOB_REQUEST_H

@@ -86,7 +86,10 @@
  *   the schema does not name are dropped from the content (the
  *   schema_valid details say how many).  A file reference matches a
  *   name of the diff as it is, or without "./", "a/" or "b/", and the
- *   content carries the diff's name.  Nesting deeper than VJ_DEPTH_MAX
+ *   content carries the diff's name.  A diff that diff_parse refuses
+ *   (plain diff -u, a cut excerpt) is the buyer's: its names are read
+ *   from the ---, +++ and diff --git lines instead, and the details
+ *   say so.  Nesting deeper than VJ_DEPTH_MAX
  *   (verify_json.h) is refused.
  *
  * VERIFY_RESULT: status "failed" and "timeout" mean content "" (so

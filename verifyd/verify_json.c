@@ -137,13 +137,17 @@ vb_bool(void *ctx, int v)
 static int
 vb_number(void *ctx, const char *s, size_t n)
 {
+	struct vj_build	*b = ctx;
 	struct vj	*j;
-	char		 buf[64], *end;
+	char		*buf, *end;
 	size_t		 i = 0;
-	int		 integral = 1;
+	int		 integral = 1, rc = 1;
 
-	if (n >= sizeof(buf))
-		return (0);	/* no number of ours is that long */
+	/* yajl has checked the syntax; the text is not NUL-terminated */
+	if ((buf = malloc(n + 1)) == NULL) {
+		b->nomem = 1;
+		return (0);
+	}
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	if (buf[0] == '-')
@@ -151,20 +155,27 @@ vb_number(void *ctx, const char *s, size_t n)
 	for (; i < n; i++)
 		if (buf[i] < '0' || buf[i] > '9')
 			integral = 0;
-	if ((j = vj_add(ctx, VJ_DOUBLE)) == NULL)
+	if ((j = vj_add(b, VJ_DOUBLE)) == NULL) {
+		free(buf);
 		return (0);
+	}
+	errno = 0;
 	if (integral) {
-		errno = 0;
 		j->i = strtoll(buf, &end, 10);
 		if (errno == 0 && *end == '\0') {
 			j->t = VJ_INT;
 			j->d = (double)j->i;
+			free(buf);
 			return (1);
 		}
+		errno = 0;
 	}
-	errno = 0;
+	/* out of range is still a number: +-HUGE_VAL or 0 */
 	j->d = strtod(buf, &end);
-	return (*end == '\0');
+	if (*end != '\0')
+		rc = 0;
+	free(buf);
+	return (rc);
 }
 
 static int

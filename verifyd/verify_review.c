@@ -59,6 +59,11 @@ static const char *const rv_check_names[RV_NCHECKS] = {
 	"schema_valid", "non_trivial", "references_valid"
 };
 
+struct rv_name {
+	const char	*p;
+	size_t		 n;
+};
+
 struct review {
 	const struct vj	*summary;
 	const struct vj	*approval;
@@ -67,7 +72,8 @@ struct review {
 	const struct vj	*highlights;
 	size_t		 unknown;	/* members dropped */
 	struct diff	 d;		/* the diff under review */
-	int		 have_diff;
+	struct rv_name	*names;		/* its file names */
+	size_t		 nnames;
 	int		 worst;		/* index in rv_severities, -1 */
 	int		 passed[RV_NCHECKS];
 	char		 details[RV_NCHECKS][RV_DETAILS];
@@ -355,23 +361,94 @@ rv_nontrivial(struct review *rv)
 }
 
 static int
-rv_name_is(const char *name, const char *s, size_t len)
+rv_name_add(struct review *rv, const char *p, size_t n)
 {
-	return (strcmp(name, DIFF_DEV_NULL) != 0 && strlen(name) == len &&
-	    memcmp(name, s, len) == 0);
+	struct rv_name	*v;
+
+	if (n == 0 || (n == strlen(DIFF_DEV_NULL) &&
+	    memcmp(p, DIFF_DEV_NULL, n) == 0))
+		return (0);
+	if (rv->nnames >= DIFF_MAX_FILES * 2)
+		return (0);
+	if ((v = reallocarray(rv->names, rv->nnames + 1, sizeof(*v))) == NULL)
+		return (-1);
+	rv->names = v;
+	v[rv->nnames].p = p;
+	v[rv->nnames].n = n;
+	rv->nnames++;
+	return (0);
 }
 
-static const char *
-rv_in_diff_exact(const struct diff *d, const char *s, size_t len)
+/* A name of a ---, +++ or diff --git line, without a/ or b/. */
+static int
+rv_loose_name(struct review *rv, const char *p, size_t n)
+{
+	if (n > 2 && (memcmp(p, "a/", 2) == 0 || memcmp(p, "b/", 2) == 0)) {
+		p += 2;
+		n -= 2;
+	}
+	return (rv_name_add(rv, p, n));
+}
+
+/*
+ * A diff we cannot read strictly (plain diff -u, a hand-cut excerpt)
+ * is the buyer's, not the agent's fault: its file names are taken
+ * from the header lines the way a reader would see them.
+ */
+static int
+rv_loose_names(struct review *rv, const char *text, size_t len)
+{
+	const char	*l, *e, *end = text + len, *b;
+	size_t		 n;
+
+	for (l = text; l < end; l = e + 1) {
+		if ((e = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			e = end;
+		n = (size_t)(e - l);
+		if (n > 0 && l[n - 1] == '\r')
+			n--;
+		if (n > 4 && (memcmp(l, "--- ", 4) == 0 ||
+		    memcmp(l, "+++ ", 4) == 0)) {
+			b = memchr(l + 4, '\t', n - 4);
+			if (rv_loose_name(rv, l + 4, b != NULL ?
+			    (size_t)(b - (l + 4)) : n - 4) == -1)
+				return (-1);
+		} else if (n > 11 && memcmp(l, "diff --git ", 11) == 0 &&
+		    (b = memmem(l + 11, n - 11, " b/", 3)) != NULL) {
+			if (rv_loose_name(rv, l + 11, (size_t)(b - (l + 11))) ==
+			    -1 || rv_loose_name(rv, b + 1,
+			    (size_t)(l + n - (b + 1))) == -1)
+				return (-1);
+		}
+		if (e == end)
+			break;
+	}
+	return (0);
+}
+
+static int
+rv_strict_names(struct review *rv)
 {
 	size_t	 i;
 
-	for (i = 0; i < d->d_nfiles; i++) {
-		if (rv_name_is(d->d_files[i].df_old, s, len))
-			return (d->d_files[i].df_old);
-		if (rv_name_is(d->d_files[i].df_new, s, len))
-			return (d->d_files[i].df_new);
-	}
+	for (i = 0; i < rv->d.d_nfiles; i++)
+		if (rv_name_add(rv, rv->d.d_files[i].df_old,
+		    strlen(rv->d.d_files[i].df_old)) == -1 ||
+		    rv_name_add(rv, rv->d.d_files[i].df_new,
+		    strlen(rv->d.d_files[i].df_new)) == -1)
+			return (-1);
+	return (0);
+}
+
+static const struct rv_name *
+rv_in_diff_exact(const struct review *rv, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < rv->nnames; i++)
+		if (rv->names[i].n == len && memcmp(rv->names[i].p, s,
+		    len) == 0)
+			return (&rv->names[i]);
 	return (NULL);
 }
 
@@ -380,19 +457,18 @@ rv_in_diff_exact(const struct diff *d, const char *s, size_t len)
  * "a/" or "b/" in front.  The content is written with the diff's
  * name, so a buyer comparing names exactly finds it too.
  */
-static const char *
+static const struct rv_name *
 rv_in_diff(const struct review *rv, const struct vj *file)
 {
-	const char	*s = file->s, *name;
-	size_t		 len = file->len;
+	const struct rv_name	*name;
+	const char		*s = file->s;
+	size_t			 len = file->len;
 
-	if (!rv->have_diff)
-		return (NULL);
-	if ((name = rv_in_diff_exact(&rv->d, s, len)) != NULL)
+	if ((name = rv_in_diff_exact(rv, s, len)) != NULL)
 		return (name);
 	if (len > 2 && (memcmp(s, "./", 2) == 0 || memcmp(s, "a/", 2) == 0 ||
 	    memcmp(s, "b/", 2) == 0))
-		return (rv_in_diff_exact(&rv->d, s + 2, len - 2));
+		return (rv_in_diff_exact(rv, s + 2, len - 2));
 	return (NULL);
 }
 
@@ -402,27 +478,30 @@ rv_file(const struct vj *o)
 	return (vj_get(o, "file", NULL));
 }
 
-static void
+static int
 rv_references(struct review *rv, const char *difftext, size_t difflen)
 {
 	const struct vj	*a, *file;
 	char		*det = rv->details[RV_REFERENCES], err[128], ex[48];
-	const char	*what;
+	const char	*what, *how = "";
 	size_t		 i, k, refs;
 
 	refs = rv_count(rv->issues) + rv_count(rv->suggestions);
 	if (refs == 0) {
 		rv->passed[RV_REFERENCES] = 1;
 		(void)strlcpy(det, "no file references", RV_DETAILS);
-		return;
+		return (0);
 	}
 	if (diff_parse(difftext, difflen, NULL, &rv->d, err,
-	    sizeof(err)) == -1) {
-		(void)snprintf(det, RV_DETAILS, "the diff under review does "
-		    "not parse: %s", err);
-		return;
+	    sizeof(err)) == 0) {
+		if (rv_strict_names(rv) == -1)
+			return (-1);
+	} else {
+		if (rv_loose_names(rv, difftext, difflen) == -1)
+			return (-1);
+		how = " (names from the header lines: the diff is not "
+		    "strict git format)";
 	}
-	rv->have_diff = 1;
 	for (k = 0; k < 2; k++) {
 		a = k == 0 ? rv->issues : rv->suggestions;
 		what = k == 0 ? "issues" : "suggestions";
@@ -432,24 +511,25 @@ rv_references(struct review *rv, const char *difftext, size_t difflen)
 				continue;
 			rv_excerpt(file, ex, sizeof(ex));
 			(void)snprintf(det, RV_DETAILS, "%s[%zu].file: %s is "
-			    "not in the diff", what, i, ex);
-			return;
+			    "not in the diff%s", what, i, ex, how);
+			return (0);
 		}
 	}
 	rv->passed[RV_REFERENCES] = 1;
-	(void)snprintf(det, RV_DETAILS, "%zu references, all in the diff",
-	    refs);
+	(void)snprintf(det, RV_DETAILS, "%zu references, all in the diff%s",
+	    refs, how);
+	return (0);
 }
 
 static void
 rv_write_file(struct vgen *vg, const struct review *rv, const struct vj *o)
 {
-	const struct vj	*file = rv_file(o);
-	const char	*name;
+	const struct vj		*file = rv_file(o);
+	const struct rv_name	*name;
 
 	vg_cstr(vg, "file");
 	if ((name = rv_in_diff(rv, file)) != NULL)
-		vg_cstr(vg, name);
+		vg_str(vg, name->p, name->n);
 	else
 		vg_str(vg, file->s, file->len);
 }
@@ -610,8 +690,9 @@ verify_review_text(const char *text, size_t len, const char *diff,
 			(void)strlcpy(rv.details[RV_SCHEMA], "valid",
 			    RV_DETAILS);
 		rv_nontrivial(&rv);
-		rv_references(&rv, diff, difflen);
-		if (rv_canonical(&rv, &content, &contentlen) == -1) {
+		if (rv_references(&rv, diff, difflen) == -1 ||
+		    rv_canonical(&rv, &content, &contentlen) == -1) {
+			free(rv.names);
 			diff_free(&rv.d);
 			vj_free(root);
 			return (-1);
@@ -632,6 +713,7 @@ verify_review_text(const char *text, size_t len, const char *diff,
 		rv.issues = rv.suggestions = NULL;
 	}
 	rc = rv_verdict(&rv, code, content, contentlen, out, outlen);
+	free(rv.names);
 	diff_free(&rv.d);
 	free(content);
 	vj_free(root);

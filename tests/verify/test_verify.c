@@ -440,6 +440,12 @@ START_TEST(review_schema)
 		    "\"current\":\"\",\"suggested\":\"\",\"rationale\":\"\"}]}",
 		    "suggestions[0].line: not a line number" },
 		{ "{\"summary\":\"s\",\"approval_status\":\"approve\","
+		    "\"suggestions\":[{\"file\":\"x\",\"line\":"
+		    "1234567890123456789012345678901234567890123456789012345678901"
+		    "234567890,\"current\":\"\",\"suggested\":\"\","
+		    "\"rationale\":\"\"}]}",
+		    "suggestions[0].line: not a line number" },
+		{ "{\"summary\":\"s\",\"approval_status\":\"approve\","
 		    "\"suggestions\":[{\"file\":\"x\",\"line\":1}]}",
 		    "suggestions[0].current: missing" },
 		{ "{\"summary\":\"s\",\"approval_status\":\"approve\","
@@ -481,6 +487,8 @@ START_TEST(review_edges)
 	    "\"line_range\":[0,0],\"description\":\"d\"}]}";
 	static const char blank[] = "{\"summary\":\" \\n\","
 	    "\"approval_status\":\"approve\",\"highlights\":[\"x\"]}";
+	static const char cut[] = "diff --git a/y.c b/x.c\n--- a/x.c\t2026\n"
+	    "+++ b/x.c\t2026\n@@ -1,5 +1,5 @@\n-a\n+b\n";
 	static const char diffx[] = "--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n"
 	    "-a\n+b\n";
 	char	*big;
@@ -496,9 +504,15 @@ START_TEST(review_edges)
 	ck_assert_ptr_nonnull(strstr(sget("content"), "\"file\":\"x.c\""));
 	ck_assert_str_eq(sget("severity_max"), "info");
 
-	/* references need a diff that parses */
+	/* a diff that is not strict git format: names from its headers */
 	run(VERIFY_REVIEW, review_req(refs, strlen(refs), "not a diff"));
-	expect_not_ok("E006", "references_valid: the diff under review");
+	expect_not_ok("E006", "references_valid: issues[0].file: \"a/x.c\" "
+	    "is not in the diff (names from the header lines");
+	run(VERIFY_REVIEW, review_req(refs, strlen(refs), cut));
+	ck_assert_msg(ok(), "%s", out);
+	ck_assert_ptr_nonnull(strstr(details("references_valid"),
+	    "header lines"));
+	ck_assert_ptr_nonnull(strstr(sget("content"), "\"file\":\"x.c\""));
 
 	/* a summary of blanks is empty */
 	run(VERIFY_REVIEW, review_req(blank, strlen(blank), ""));
