@@ -217,6 +217,9 @@ X
 sed 's/^ add() {/ sub() {/' "$J/job_0000000000000011/fix.diff" \
     >"$J/job_0000000000000012/bad.diff"
 
+order unreachable.json job_0000000000000014 SandboxRun run 60 \
+    ",\"repo_url\":\"https://127.0.0.1:9/nothing.git\",\"command\":\"true\""
+
 # what a workerd that died mid-job left behind
 order restart.json job_0000000000000013 SandboxRun run 60 \
     ",\"repo_url\":\"$URL\",\"command\":\"cat calc.sh\""
@@ -251,7 +254,8 @@ start job_000000000000000a test $T/testa.json
 start job_0000000000000011 test $T/refetch.json
 start job_0000000000000012 test $T/notapply.json
 start job_0000000000000013 run $T/restart.json
-wait 21
+start job_0000000000000014 run $T/unreachable.json
+wait 22
 X
 echo "drive: $?, $(($(date +%s) - start)) s"
 cat "$T/out.txt"
@@ -298,6 +302,7 @@ if [ -s "$T/cancel.pids" ]; then
 fi
 check "test phase fetches again" has job_0000000000000011 test '"applies_cleanly":true,"test_exit_code":0'
 check "a patch that does not apply: applies_cleanly false, no tests" sh -c "grep '^done job_0000000000000012 test ' '$T/out.txt' | grep -q '\"ok\":true,\"applies_cleanly\":false,\"verifications\"'"
+check "unreachable https: E002" has job_0000000000000014 run '"code":"E002","message":"repository not accessible: '
 check "a half-made job folder is started afresh" has job_0000000000000013 run '"ok":true,"exit_code":0'
 if [ "$iso" = local ]; then
 check "codex: done ok" has job_000000000000000a agent '"ok":true'
