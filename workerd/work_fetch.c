@@ -355,7 +355,17 @@ fetch_start(struct work_job *job, work_then_cb then)
 	}
 	work_progress(job, 10, "Fetching the repository");
 	box_env(job, env);
-	env_add(env, "OA_URL", url);
+	if (local) {
+		/* the resolved path: a container has only that one bound */
+		if ((size_t)snprintf(p, sizeof(p), "file://%s",
+		    job->wj_local_src) >= sizeof(p)) {
+			env_free(env);
+			work_fail(job, "E002", 0, "repository path too long");
+			return;
+		}
+		env_add(env, "OA_URL", p);
+	} else
+		env_add(env, "OA_URL", url);
 	env_add(env, "OA_REF", wo->wo_repo_ref);
 	env_add(env, "OA_ALLOW_FILE", local ? "1" : "0");
 	(void)box_run(job, "fetch.sh", "fetch", WB_REPO_RW |
