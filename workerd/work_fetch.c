@@ -124,7 +124,8 @@ struct filter_ctx {
 	int		 fc_error;
 };
 
-static void	fetch_done(struct work_job *, const struct container_result *);
+static void	fetch_done(struct work_job *,
+		    const struct container_result *);
 static void	prepare_done(struct work_job *,
 		    const struct container_result *);
 
