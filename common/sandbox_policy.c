@@ -214,21 +214,23 @@ static const struct sb_syscall sb_workerd[] = {
 	ALLOW(renameat),
 	ALLOW(rename),
 
-	/* job trees left by sandboxed code: read-only folders made
-	   writable again so that they can be removed */
-	ALLOW(fchmodat),
-	ALLOW(chmod),
+	/*
+	 * Job trees left by sandboxed code: a folder it made read-only
+	 * is made writable again so that it can be removed.
+	 */
+	ALLOW(fchmodat),		/* rmtree_at(), by name in a folder */
+	ALLOW(chmod),			/* the same where glibc uses the old call */
 
 	/*
 	 * realpath() of a file:// source and of allow_local_repos, so
 	 * that no link leads out of an allowed folder; Landlock leaves
 	 * path lookups alone, the folders themselves stay closed.
 	 */
-	ALLOW(readlink),
-	ALLOW(readlinkat),
-	ALLOW(faccessat2),		/* realpath() checks "dir/.." so */
-	ALLOW(faccessat),
-	ALLOW(access),
+	ALLOW(readlink),		/* each component of the path */
+	ALLOW(readlinkat),		/* the same, on arm64 */
+	ALLOW(faccessat2),		/* "dir/.." checked as a folder */
+	ALLOW(faccessat),		/* its fallback on older kernels */
+	ALLOW(access),			/* the same, old name */
 
 	/*
 	 * Job sandboxes are built by the launcher forked before the

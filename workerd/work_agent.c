@@ -322,7 +322,8 @@ agent_done(struct work_job *job, const struct container_result *cr)
 		free(msg);
 		if (len == 0) {
 			yajl_gen_free(g);
-			work_fail(job, "E006", 0, "the agent produced no change");
+			work_fail(job, "E006", 0,
+			    "the agent produced no change");
 			return;
 		}
 		if (job_rename(job, "out/patch.diff", "patch.diff") == -1) {

@@ -99,9 +99,12 @@ static const char fetch_sh[] =
 static const char prepare_sh[] =
 "set -e\n"
 "cd \"$OA_REPO_DIR\"\n"
-"export GIT_AUTHOR_NAME=openagents GIT_AUTHOR_EMAIL=provider@openagents.invalid\n"
-"export GIT_COMMITTER_NAME=openagents GIT_COMMITTER_EMAIL=provider@openagents.invalid\n"
-"export GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z'\n"
+"who=openagents\n"
+"mail=provider@openagents.invalid\n"
+"when=2000-01-01T00:00:00Z\n"
+"export GIT_AUTHOR_NAME=$who GIT_AUTHOR_EMAIL=$mail GIT_AUTHOR_DATE=$when\n"
+"export GIT_COMMITTER_NAME=$who GIT_COMMITTER_EMAIL=$mail\n"
+"export GIT_COMMITTER_DATE=$when\n"
 "g() {\n"
 "	git -c core.hooksPath=/dev/null -c core.autocrlf=false \\\n"
 "	    -c core.fsmonitor=false -c init.defaultBranch=main \\\n"
@@ -124,7 +127,8 @@ struct filter_ctx {
 	int		 fc_error;
 };
 
-static void	fetch_done(struct work_job *, const struct container_result *);
+static void	fetch_done(struct work_job *,
+		    const struct container_result *);
 static void	prepare_done(struct work_job *,
 		    const struct container_result *);
 
@@ -355,7 +359,17 @@ fetch_start(struct work_job *job, work_then_cb then)
 	}
 	work_progress(job, 10, "Fetching the repository");
 	box_env(job, env);
-	env_add(env, "OA_URL", url);
+	if (local) {
+		/* the resolved path: a container has only that one bound */
+		if ((size_t)snprintf(p, sizeof(p), "file://%s",
+		    job->wj_local_src) >= sizeof(p)) {
+			env_free(env);
+			work_fail(job, "E002", 0, "repository path too long");
+			return;
+		}
+		env_add(env, "OA_URL", p);
+	} else
+		env_add(env, "OA_URL", url);
 	env_add(env, "OA_REF", wo->wo_repo_ref);
 	env_add(env, "OA_ALLOW_FILE", local ? "1" : "0");
 	(void)box_run(job, "fetch.sh", "fetch", WB_REPO_RW |

@@ -19,8 +19,8 @@
  *
  * The job folder, jobs/<job_id>/:
  *	order-<phase>.json	written by the supervisor
- *	in/			read-only in the sandboxes: scripts, prompt,
- *				issue, diff, patch under test
+ *	in/			read-only in the sandboxes: scripts,
+ *				prompt, issue, diff, patch under test
  *	repo/			the fetched tree, secrets filtered, as a
  *				fresh one-commit git repository
  *	repo.ok			repo/ is complete: the upstream commit
@@ -86,7 +86,7 @@ struct work_job {
 	struct container	*wj_ctr;
 	work_step_cb		 wj_step;
 	work_then_cb		 wj_then;
-	const char		*wj_what;	/* the running step, for logs */
+	const char		*wj_what;	/* the running step */
 	int			 wj_fd;		/* the step's log, until it ends */
 	struct work_box		 wj_box;
 	char			*wj_local_src;	/* file:// source, resolved */

@@ -29,10 +29,11 @@
 #include "work_order.h"
 
 #define WO_STR_MAX	(256 * 1024)	/* an issue or a diff */
-#define WO_SHORT_MAX	4096		/* URLs, paths, refs, commands */
+#define WO_SHORT_MAX	4096	/* URLs, paths, refs, commands */
 #define WO_LIST_MAX	256
 
-static const char	*wo_types[] = { "PatchGen", "CodeReview", "SandboxRun" };
+static const char	*wo_types[] = { "PatchGen", "CodeReview",
+			    "SandboxRun" };
 static const char	*wo_phases[] = { NULL, "agent", "test", "run" };
 static const char	*wo_isolations[] = { "local", "container", "gvisor",
 			    "firecracker" };

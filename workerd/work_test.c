@@ -64,7 +64,8 @@ static const char test_sh[] =
 "exit 0\n";
 
 static void	test_start(struct work_job *);
-static void	test_done(struct work_job *, const struct container_result *);
+static void	test_done(struct work_job *,
+		    const struct container_result *);
 
 /*
  * The name of a verification, as the buyer's check calls it

@@ -133,10 +133,9 @@ traj_num(yajl_val obj, const char *key)
  * provider of the reference code, cached input counts as input too.
  */
 static void
-traj_usage(struct work_job *job, yajl_val obj)
+traj_usage(struct work_usage *u, yajl_val obj)
 {
 	const char	*tp[2] = { "type", NULL }, *up[2] = { "usage", NULL };
-	struct work_usage *u = &job->wj_usage;
 	yajl_val	 t, us;
 	int64_t		 cached;
 
@@ -182,11 +181,16 @@ traj_shallow(const char *s)
 	return (1);
 }
 
-static void
-traj_line(struct work_job *job, FILE *f, char *line, size_t len)
+/*
+ * One line of the agent's stdout into the trajectory: a JSON object as
+ * it is, anything else as a text line.  line is changed (its end).
+ */
+void
+traj_convert(struct work_usage *u, FILE *f, char *line, size_t len)
 {
 	yajl_gen	 g;
 	yajl_val	 v;
+	char		*clean;
 
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
@@ -196,7 +200,7 @@ traj_line(struct work_job *job, FILE *f, char *line, size_t len)
 	    traj_shallow(line) &&
 	    (v = yajl_tree_parse(line, NULL, 0)) != NULL) {
 		if (YAJL_IS_OBJECT(v)) {
-			traj_usage(job, v);
+			traj_usage(u, v);
 			yajl_tree_free(v);
 			(void)fwrite(line, 1, len, f);
 			(void)fputc('\n', f);
@@ -209,14 +213,11 @@ traj_line(struct work_job *job, FILE *f, char *line, size_t len)
 		fatalx("%s", __func__);
 	jg_str(g, "type", "text");
 	jg_key(g, "text");
-	{
-		char	*clean = utf8_clean(line, len);
-
-		if (yajl_gen_string(g, (const unsigned char *)clean,
-		    strlen(clean)) != yajl_gen_status_ok)
-			fatalx("%s", __func__);
-		free(clean);
-	}
+	clean = utf8_clean(line, len);
+	if (yajl_gen_string(g, (const unsigned char *)clean,
+	    strlen(clean)) != yajl_gen_status_ok)
+		fatalx("%s", __func__);
+	free(clean);
 	if (yajl_gen_map_close(g) != yajl_gen_status_ok)
 		fatalx("%s", __func__);
 	traj_emit(f, g);
@@ -261,7 +262,7 @@ traj_agent(struct work_job *job, const char *rel, int64_t rc, int64_t ms)
 			(void)fputs("{\"type\":\"truncated\"}\n", f);
 			break;
 		}
-		traj_line(job, f, line, (size_t)n);
+		traj_convert(&job->wj_usage, f, line, (size_t)n);
 	}
 	free(line);
 	if (in != NULL)

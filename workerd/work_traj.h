@@ -20,11 +20,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "work_job.h"
 
 const char	*traj_id(const struct work_job *, char *, size_t);
 void		 traj_agent(struct work_job *, const char *, int64_t, int64_t);
+void		 traj_convert(struct work_usage *, FILE *, char *, size_t);
 void		 traj_command(struct work_job *, const char *, int64_t,
 		    int64_t);
 

@@ -163,6 +163,7 @@ work_done(struct work_job *job, yajl_gen g)
 
 	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
 		fatalx("%s", __func__);
+	/* every answer is made with "ok" as its first key */
 	ok = len > 10 && memcmp(buf, "{\"ok\":true", 10) == 0;
 	(void)snprintf(name, sizeof(name), "done-%s.json",
 	    work_phase_name(wo->wo_phase));

@@ -23,9 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/string.h>
+
 #include "check_run.h"
 #include "work_job.h"
 #include "work_order.h"
+#include "work_traj.h"
 
 #define BASE	"\"job_id\":\"job_00000000000000aa\",\"time_limit_secs\":60," \
 		"\"memory_mb\":512,\"pids\":64,\"disk_mb\":100," \
@@ -192,6 +195,47 @@ START_TEST(test_rmtree)
 }
 END_TEST
 
+/* Lines kept, wrapped, and usage added up, ours and codex's. */
+START_TEST(test_traj_convert)
+{
+	static const char *const in[] = {
+		"{\"type\":\"usage\",\"input_tokens\":5,"
+		    "\"output_tokens\":2,\"cache_read_tokens\":1}\n",
+		"{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":"
+		    "10,\"cached_input_tokens\":4,\"output_tokens\":3}}\r\n",
+		"not \"json\"\n",
+		"[1,2]\n",
+		"{\"a\":1} // comment\n",
+		"\n",
+	};
+	struct work_usage	 u;
+	char			*out = NULL, line[256];
+	size_t			 len = 0, i;
+	FILE			*f;
+
+	memset(&u, 0, sizeof(u));
+	ck_assert_ptr_nonnull(f = open_memstream(&out, &len));
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		(void)strlcpy(line, in[i], sizeof(line));
+		traj_convert(&u, f, line, strlen(line));
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(u.u_seen, 1);
+	ck_assert_int_eq(u.u_input, 5 + 10 + 4);
+	ck_assert_int_eq(u.u_output, 5);
+	ck_assert_int_eq(u.u_cache_read, 5);
+	ck_assert_str_eq(out,
+	    "{\"type\":\"usage\",\"input_tokens\":5,\"output_tokens\":2,"
+	    "\"cache_read_tokens\":1}\n"
+	    "{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":10,"
+	    "\"cached_input_tokens\":4,\"output_tokens\":3}}\n"
+	    "{\"type\":\"text\",\"text\":\"not \\\"json\\\"\"}\n"
+	    "{\"type\":\"text\",\"text\":\"[1,2]\"}\n"
+	    "{\"type\":\"text\",\"text\":\"{\\\"a\\\":1} // comment\"}\n");
+	free(out);
+}
+END_TEST
+
 static Suite *
 work_suite(void)
 {
@@ -203,6 +247,7 @@ work_suite(void)
 	tcase_add_test(tc, test_order_refused);
 	tcase_add_test(tc, test_utf8_clean);
 	tcase_add_test(tc, test_rmtree);
+	tcase_add_test(tc, test_traj_convert);
 	suite_add_tcase(s, tc);
 	return (s);
 }

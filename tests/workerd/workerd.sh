@@ -133,7 +133,18 @@ cat >"$T/bin/codex" <<'X'
 #!/bin/sh
 # a stand-in for `codex exec --json`: recorded-looking events
 [ "$1" = exec ] || exit 2
+last=
+while [ $# -gt 0 ]; do
+	[ "$1" = --output-last-message ] && last=$2
+	shift
+done
 cat >/dev/null
+if [ "$OA_JOB_TYPE" = CodeReview ]; then
+	echo '{"type":"item.completed","item":{"id":"item_0","type":"agent_message","text":"review"}}'
+	printf '```json\n{"summary":"s","approval_status":"comment","issues":[],"suggestions":[],"highlights":["h"]}\n```\n' >"$last"
+	echo '{"type":"turn.completed","usage":{"input_tokens":10,"cached_input_tokens":0,"output_tokens":5}}'
+	exit 0
+fi
 echo '{"type":"thread.started","thread_id":"0199a213-81c0-7800-8aa1-bbab2a035a53"}'
 echo '{"type":"turn.started"}'
 echo '{"type":"item.completed","item":{"id":"item_0","type":"reasoning","text":"**Fixing add**"}}'
@@ -217,6 +228,12 @@ X
 sed 's/^ add() {/ sub() {/' "$J/job_0000000000000011/fix.diff" \
     >"$J/job_0000000000000012/bad.diff"
 
+order unreachable.json job_0000000000000014 SandboxRun run 60 \
+    ",\"repo_url\":\"https://127.0.0.1:9/nothing.git\",\"command\":\"true\""
+
+order codexreview.json job_0000000000000015 CodeReview agent 60 \
+    ",$DIFF,\"agent\":{\"backend\":\"codex\"}"
+
 # what a workerd that died mid-job left behind
 order restart.json job_0000000000000013 SandboxRun run 60 \
     ",\"repo_url\":\"$URL\",\"command\":\"cat calc.sh\""
@@ -251,10 +268,17 @@ start job_000000000000000a test $T/testa.json
 start job_0000000000000011 test $T/refetch.json
 start job_0000000000000012 test $T/notapply.json
 start job_0000000000000013 run $T/restart.json
-wait 21
+start job_0000000000000014 run $T/unreachable.json
+start job_0000000000000015 agent $T/codexreview.json
+wait 23
 X
 echo "drive: $?, $(($(date +%s) - start)) s"
 cat "$T/out.txt"
+# an isolation this machine (or build) does not have: skipped, not failed
+if [ "$iso" != local ] && grep -q '"message":"isolation ' "$T/out.txt"; then
+	echo "SKIP: isolation $iso is not available here"
+	exit 77
+fi
 
 # PatchGen, the fix: a patch, its trajectory, its usage
 has job_0000000000000001 agent '"ok":true' && ok "fix: done ok" || nok "fix: done ok"
@@ -298,11 +322,13 @@ if [ -s "$T/cancel.pids" ]; then
 fi
 check "test phase fetches again" has job_0000000000000011 test '"applies_cleanly":true,"test_exit_code":0'
 check "a patch that does not apply: applies_cleanly false, no tests" sh -c "grep '^done job_0000000000000012 test ' '$T/out.txt' | grep -q '\"ok\":true,\"applies_cleanly\":false,\"verifications\"'"
+check "unreachable https: E002" has job_0000000000000014 run '"code":"E002","message":"repository not accessible: '
 check "a half-made job folder is started afresh" has job_0000000000000013 run '"ok":true,"exit_code":0'
 if [ "$iso" = local ]; then
 check "codex: done ok" has job_000000000000000a agent '"ok":true'
 check "codex: usage from turn.completed" has job_000000000000000a agent '"usage":{"input_tokens":2500,"output_tokens":300,"cache_read_tokens":500}'
 check "codex: events in the trajectory" grep -q '"type":"turn.completed"' "$J/job_000000000000000a/trajectory.jsonl"
+check "codex review: the last message, fences off" sh -c "head -c 1 '$J/job_0000000000000015/review.json' | grep -q '{' && grep -q '\"approval_status\":\"comment\"' '$J/job_0000000000000015/review.json' && ! grep -q '\`' '$J/job_0000000000000015/review.json'"
 check "codex: test phase passes" has job_000000000000000a test '"test_exit_code":0'
 fi
 check "agent exit 5: E007 with its code" has job_000000000000000b agent '"code":"E007","message":"the agent failed with exit code 5'
