@@ -67,9 +67,21 @@ export function finish () {
   libFinish()
 }
 
+// Cases of runCases() whose results are not printed yet.
+let pending = []
+
+function flush (cases, unfinished) {
+  for (const c of cases) {
+    for (const [cond, desc, x] of c.list) check(cond, desc, x)
+    c.list = []
+    if (unfinished && !c.done) check(false, `${c.name}: finished in time`)
+  }
+}
+
 // The whole script gets ms; past it, what is left counts as a failure.
 export function deadline (ms) {
   setTimeout(() => {
+    flush(pending, true)
     check(false, `the test finished within ${ms / 1000} s`)
     finish()
   }, ms).unref()
@@ -77,17 +89,19 @@ export function deadline (ms) {
 
 // Cases that run at the same time; their results print in order.
 export async function runCases (cases) {
-  const out = await Promise.all(Object.entries(cases).map(async ([name, fn]) => {
-    const list = []
-    const t = { ok: (cond, desc, extra) => { list.push([!!cond, `${name}: ${desc}`, extra]); return !!cond } }
+  const mine = Object.entries(cases).map(([name, fn]) => ({ name, fn, list: [], done: false }))
+  pending = mine
+  await Promise.all(mine.map(async (c) => {
+    const t = { ok: (cond, desc, extra) => { c.list.push([!!cond, `${c.name}: ${desc}`, extra]); return !!cond } }
     try {
-      await fn(t)
+      await c.fn(t)
     } catch (e) {
-      list.push([false, `${name}: threw`, e && e.stack ? e.stack : String(e)])
+      c.list.push([false, `${c.name}: threw`, e && e.stack ? e.stack : String(e)])
     }
-    return list
+    c.done = true
   }))
-  for (const list of out) for (const [c, d, x] of list) check(c, d, x)
+  pending = []
+  flush(mine, false)
 }
 
 // --- the fixture --------------------------------------------------------
@@ -605,4 +619,39 @@ export function failureChecks (col, req, provider, codes, what) {
     out.push([tagsOf(r, 'error').some((t) => want.includes(t[1])), `${what}: the result carries ["error", ${want[0]}, ...]`, JSON.stringify(tagsOf(r, 'error'))])
   }
   return out
+}
+
+// --- one script's world ----------------------------------------------------
+
+// A temp dir, the fixture, nrelays npm relays, the suite with a test
+// config (opts as for Daemon) started and ready, and a collector on
+// every relay.  Ends the script when the suite does not come up.
+export async function bringUp ({ nrelays = 1, ...opts } = {}) {
+  const dir = tempdir()
+  const fx = makeFixture(dir)
+  const relays = []
+  for (let i = 0; i < nrelays; i++) relays.push(await startRelay(dir, String.fromCharCode(97 + i)))
+  const d = new Daemon(dir, { relays: relays.map((r) => r.url), fixture: fx, agent: installAgent(dir), ...opts })
+  d.start()
+  const st = await d.waitReady(30000)
+  check(st, `the suite is online with ${nrelays} relay${nrelays > 1 ? 's' : ''} open`, d.tail())
+  if (!st) finish()
+  check(st.isolation === (opts.isolation || ISOLATION), `isolation is ${st.isolation}`)
+  const col = new Collector()
+  await col.connect(relays.map((r) => r.url))
+  return { dir, fx, relays, d, col, pk: d.pubkey, st }
+}
+
+// The last word of a script: the suite still serves a job (template
+// from make(pk)) whose result pred accepts, then stops cleanly.
+export async function wrapUp ({ d, col, relays }, what, make, pred) {
+  const req = await post([relays[relays.length - 1].url], generateSecretKey(), make(d.pubkey))
+  const res = await col.waitFor(req.id, (e) => RESULT_KINDS.includes(e.kind), 90000)
+  check(res && pred(res), what, d.tail())
+  check(d.running(), 'the daemon is still running')
+  col.close()
+  await d.stop()
+  check(d.proc.exitCode === 0, 'the daemon stops cleanly', d.tail())
+  for (const r of relays) await stopProc(r.proc)
+  finish()
 }
