@@ -39,12 +39,14 @@ check(firstRes && statusOf(firstRes) === 'success', 'a first job succeeds', d.ta
   check(await until(() => procsWith(['sleep', sig]).length > 0, 45000), 'workerd: the agent runs')
   const agents = procsWith(['sleep', sig])
   const w = d.helperPid('workerd')
-  check(w, 'workerd: its pid from provider status --json')
-  if (w) process.kill(w, 'SIGKILL')
-  check(await until(() => !alive(w), 5000), 'workerd: killed')
-  // the same pids: a rerun starts a new sleep with the same number
-  check(await until(() => agents.every((p) => !alive(p)), 15000), 'workerd: the agent of the killed workerd is gone', agents.filter(alive))
-  check(await until(() => { const p = d.helperPid('workerd'); return p && p !== w }, 30000), 'workerd: restarted by the supervisor')
+  if (check(w, 'workerd: its pid from provider status --json', JSON.stringify(d.status()))) {
+    process.kill(w, 'SIGKILL')
+    check(await until(() => !alive(w), 5000), 'workerd: killed')
+    // the same pids: a rerun starts a new sleep with the same number
+    check(await until(() => agents.every((p) => !alive(p)), 15000), 'workerd: the agent of the killed workerd is gone', agents.filter(alive))
+    check(await until(() => { const p = d.helperPid('workerd'); return p && p !== w }, 30000), 'workerd: restarted by the supervisor')
+  }
+  for (const p of agents.filter(alive)) { try { process.kill(p, 'SIGKILL') } catch {} }
   const r = await ended(req.id, 120000)
   check(r, 'workerd: the job ends within 120 s', d.tail())
   await sleep(5000)

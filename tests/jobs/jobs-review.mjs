@@ -1,14 +1,16 @@
 // CodeReview and SandboxRun end to end, encrypted requests (NIP-04 and
 // NIP-44) and a kind-5 cancellation, over the npm relay with a
 // nostr-tools buyer (PROTOCOL.md §A.5, §A.7, §C.10, §E.4).
+import { join } from 'node:path'
 import {
-  deadline, bringUp, wrapUp, post, patchJob, reviewJob, sandboxJob, encryptJob, decryptFrom, schemeOf,
+  HERE, deadline, bringUp, wrapUp, post, patchJob, reviewJob, sandboxJob, encryptJob, decryptFrom, schemeOf,
   generateSecretKey, envelopeChecks, failureChecks, patchSuccessChecks, reviewDiff, statusOf, resultOf,
   tagOf, tagsOf, sha256, runCases, procsWith, until, sleep, signEvent, publishEvent, RESULT_KINDS
 } from './jobslib.mjs'
 
 deadline(280000)
-const world = await bringUp({ capacity: 8, limits: { time_secs: 120 } })
+// relay9.mjs: the npm engine drops kind-5 deletions, relay9 keeps them
+const world = await bringUp({ capacity: 8, limits: { time_secs: 120 }, relayScript: join(HERE, 'relay9.mjs') })
 const { dir: T, fx, d, col, pk } = world
 const [A] = world.relays
 const buyer = () => generateSecretKey()

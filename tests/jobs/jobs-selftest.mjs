@@ -11,7 +11,7 @@ import {
   check, finish, deadline, tempdir, makeFixture, installAgent, checkout, reviewDiff, startRelay, stopProc,
   Collector, post, patchJob, sandboxJob, encryptJob, decryptFrom, schemeOf, generateSecretKey, getPublicKey,
   finalizeEvent, patchSuccessChecks, failureChecks, envelopeChecks, diffStats, addedLines, sha256, resultOf, now,
-  publishEvent
+  publishEvent, signEvent, fetchEvents, HERE
 } from './jobslib.mjs'
 
 deadline(150000)
@@ -190,6 +190,19 @@ for (const scheme of [4, 44]) {
 check(envelopeChecks(good, req, prov).every((c) => c[0]), 'envelope checks pass on the good result')
 check(resultOf(good, 'patch_sha256') === sha256(good.content), 'sha256 helper: hex of the content bytes')
 
+// kind-5 deletions: the npm engine applies and drops them; relay9.mjs
+// keeps them for subscribers, as NIP-09 asks (the cancellation test)
+const R9 = await startRelay(T, 'r9', { script: join(HERE, 'relay9.mjs') })
+await col.connect([R9.url])
+for (const r of [A, R9]) {
+  const victim = await post([r.url], buyer, sandboxJob(fx, 'true'))
+  await publishEvent(r.url, signEvent(buyer, { kind: 5, tags: [['e', victim.id], ['k', '5930']], content: '' }))
+  const seen = await col.waitFor(victim.id, () => false, 1500) ?? col.order.some((e) => e.kind === 5 && e.tags[0][1] === victim.id)
+  const stored = await fetchEvents(r.url, { kinds: [5], '#e': [victim.id] }, 5000)
+  if (r === A) check(!seen && stored.length === 0, 'relay.mjs: a kind 5 is applied, neither stored nor broadcast (why relay9.mjs exists)')
+  else check(seen && stored.length === 1, 'relay9.mjs: a kind 5 is broadcast and stored')
+}
 col.close()
 await stopProc(A.proc)
+await stopProc(R9.proc)
 finish()

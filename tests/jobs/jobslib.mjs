@@ -22,7 +22,7 @@ export const now = () => Math.floor(Date.now() / 1000)
 // Bare npm names resolve from the importing file's folder, and the test
 // peers are installed under tests/interop (scripts/test.sh): find the ESM
 // entry point of PKG[/SUB] there through the package's "exports".
-async function npm (spec) {
+export async function npm (spec) {
   const parts = spec.split('/')
   const n = spec.startsWith('@') ? 2 : 1
   const pkg = parts.slice(0, n).join('/')
@@ -205,9 +205,11 @@ export async function until (cond, ms, step = 100) {
 
 // --- the npm relay ------------------------------------------------------
 
-export function startRelay (dir, name, port = 0) {
+// script: tests/interop/relay.mjs, or relay9.mjs here (the same engine,
+// keeping NIP-09 deletions, which the cancellation test needs)
+export function startRelay (dir, name, { port = 0, script = join(INTEROP, 'relay.mjs') } = {}) {
   return new Promise((resolve, reject) => {
-    const p = track(spawn(process.execPath, [join(INTEROP, 'relay.mjs'), '--port', String(port), '--db', join(dir, `${name}.db`)],
+    const p = track(spawn(process.execPath, [script, '--port', String(port), '--db', join(dir, `${name}.db`)],
       { cwd: INTEROP, stdio: ['ignore', 'pipe', 'pipe'] }))
     p.stderr.on('data', () => {})
     const t = setTimeout(() => reject(new Error(`relay ${name}: not ready in time`)), 20000)
@@ -231,6 +233,7 @@ export async function stopProc (proc, signal = 'SIGTERM', ms = 8000) {
 // The isolation the tests ask for; OA_TEST_ISOLATION=local for debugging
 // the pipeline without the container.
 export const ISOLATION = process.env.OA_TEST_ISOLATION || 'container'
+const MOCK = process.env.OA_JOBS_MOCK === '1'
 
 export class Daemon {
   // opts: relays (urls), fixture, agent (path), capacity, jobTypes,
@@ -280,7 +283,11 @@ export class Daemon {
 
   start () {
     this.startedAt = now()
-    const p = spawn(OA, ['provider', 'serve', '--foreground'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // OA_JOBS_MOCK=1: the stand-in of mockprovider.mjs, for checking the
+    // tests themselves (it is not the daemon and proves nothing of it)
+    const p = MOCK
+      ? spawn(process.execPath, [join(HERE, 'mockprovider.mjs')], { env: { ...this.env, OA_MOCK_MNEMONIC: this.id.mnemonic }, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(OA, ['provider', 'serve', '--foreground'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
     track(p)
     p.stdout.on('data', (d) => { this.log += d })
     p.stderr.on('data', (d) => { this.log += d })
@@ -289,6 +296,9 @@ export class Daemon {
   }
 
   status (relays = false) {
+    if (MOCK) {
+      try { return this.running() ? JSON.parse(readFileSync(join(this.home, 'provider', 'mock-status.json'), 'utf8')) : null } catch { return null }
+    }
     try {
       const args = ['provider', 'status', '--json']
       if (relays) args.push('--relays')
@@ -623,14 +633,15 @@ export function failureChecks (col, req, provider, codes, what) {
 
 // --- one script's world ----------------------------------------------------
 
-// A temp dir, the fixture, nrelays npm relays, the suite with a test
+// A temp dir, the fixture, nrelays npm relays (relayScript: another
+// relay glue, as for startRelay), the suite with a test
 // config (opts as for Daemon) started and ready, and a collector on
 // every relay.  Ends the script when the suite does not come up.
-export async function bringUp ({ nrelays = 1, ...opts } = {}) {
+export async function bringUp ({ nrelays = 1, relayScript, ...opts } = {}) {
   const dir = tempdir()
   const fx = makeFixture(dir)
   const relays = []
-  for (let i = 0; i < nrelays; i++) relays.push(await startRelay(dir, String.fromCharCode(97 + i)))
+  for (let i = 0; i < nrelays; i++) relays.push(await startRelay(dir, String.fromCharCode(97 + i), { script: relayScript }))
   const d = new Daemon(dir, { relays: relays.map((r) => r.url), fixture: fx, agent: installAgent(dir), ...opts })
   d.start()
   const st = await d.waitReady(30000)
