@@ -3,8 +3,9 @@
 // a fix that breaks the tests, one that touches disallowed paths, an
 // agent that outlives the time limit, the same request twice on two
 // relays, and requests the provider must refuse with their E-codes.
+import { join } from 'node:path'
 import {
-  deadline, bringUp, wrapUp, post, patchJob, generateSecretKey, getPublicKey, patchSuccessChecks,
+  makeFixture, deadline, bringUp, wrapUp, post, patchJob, generateSecretKey, getPublicKey, patchSuccessChecks,
   failureChecks, verdictOf, statusOf, runCases, procsWith, until, sleep, fetchEvents
 } from './jobslib.mjs'
 
@@ -14,6 +15,8 @@ deadline(280000)
 const world = await bringUp({ nrelays: 2, capacity: 8, limits: { time_secs: 25 } })
 const { dir: T, fx, d, col, pk } = world
 const [A, B] = world.relays
+// the same repository, but not under [worker] allow_local_repos
+const outside = makeFixture(join(T, 'elsewhere'))
 const job = (agent = 'fix', opts = {}) => patchJob(fx, agent, { provider: pk, ...opts })
 // a fresh buyer per job: no per-buyer rate limit gets in the way
 const buyer = () => generateSecretKey()
@@ -85,7 +88,7 @@ await runCases({
       ['E009', 'an unsupported kind (RepoIndex, 5931)', { kind: 5931, tags: [['i', fx.url, 'url'], ['param', 'max_cost_sats', '10000'], ['p', pk]], content: '' }],
       ['E008', 'max_cost_sats below the price', job('fix', { params: { max_cost_sats: '1' } })],
       ['E001', 'no repository', job('fix', { omit: ['i:url'] })],
-      ['E002', 'a repository outside allow_local_repos', { ...job('fix'), tags: job('fix').tags.map((x) => x[0] === 'i' && x[2] === 'url' ? ['i', `file://${T}/home`, 'url'] : x) }],
+      ['E002', 'a repository outside allow_local_repos', { ...job('fix'), tags: job('fix').tags.map((x) => x[0] === 'i' && x[2] === 'url' ? ['i', `file://${outside.path}`, 'url'] : x) }],
       ['E003', 'a ref the repository does not have', job('fix', { params: { repo_ref: 'no-such-branch' } })]
     ]
     const posted = []

@@ -138,7 +138,7 @@ const resultTags = (content) => [
   ['result', 'patch_sha256', sha256(content)], ['result', 'trajectory_id', 'traj_selftest'],
   ['result', 'applies_cleanly', 'true'], ['result', 'test_exit_code', '0'],
   ['result', 'files_changed', String(st.files.length)], ['result', 'additions', String(st.additions)],
-  ['result', 'deletions', String(st.deletions)], ['result', 'verification', './lint.sh', '0'],
+  ['result', 'deletions', String(st.deletions)], ['result', 'verification', 'sh', '0'],
   ['usage', 'input_tokens', '1200'], ['usage', 'output_tokens', '340'], ['usage', 'cache_read_tokens', '50']
 ]
 await publishEvent(A.url, sign({ kind: 7000, tags: [['e', req.id], ['p', req.pubkey], ['status', 'processing', 'Running the agent']] }))

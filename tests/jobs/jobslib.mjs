@@ -151,7 +151,7 @@ export function reviewDiff (fx, dir, marker) {
 // VERIFICATION.md for a PatchGen result, on the buyer's checkout at ref:
 // git apply --check, git apply, the test command, the extra commands,
 // then git checkout . to revert.
-export function buyerVerify (fx, dir, patch, { ref = fx.sha, test = 'sh test.sh', verify = ['./lint.sh'] } = {}) {
+export function buyerVerify (fx, dir, patch, { ref = fx.sha, test = 'sh test.sh', verify = ['sh lint.sh'] } = {}) {
   const w = checkout(fx, join(dir, `buyer-${Math.random().toString(16).slice(2)}`), ref)
   const sh = (cmd) => spawnSync('sh', ['-c', cmd], { cwd: w, encoding: 'utf8', timeout: 60000 })
   const out = { applies: false, applied: false, test: null, verifications: [], before: sh(test).status }
@@ -427,7 +427,7 @@ export function patchJob (fx, agent, { provider, params = {}, issue = '', omit =
     allowed_paths: 'src/**',
     disallowed_paths: DISALLOWED,
     test_command: 'sh test.sh',
-    verification_commands: './lint.sh',
+    verification_commands: 'sh lint.sh',
     time_limit_secs: '60',
     max_cost_sats: '10000',
     ...params
@@ -607,7 +607,7 @@ export function patchSuccessChecks (res, ctx) {
   out.push([b.applies, 'buyer: git apply --check passes'])
   out.push([b.applied, 'buyer: git apply passes'])
   out.push([b.test === 0, 'buyer: sh test.sh exits 0 after the patch', b.testOutput])
-  out.push([b.verifications.length > 0 && b.verifications.every((x) => x.exit === 0), 'buyer: ./lint.sh exits 0', JSON.stringify(b.verifications)])
+  out.push([b.verifications.length > 0 && b.verifications.every((x) => x.exit === 0), 'buyer: sh lint.sh exits 0', JSON.stringify(b.verifications)])
   out.push([b.reverted, 'buyer: git checkout . reverts'])
   return out
 }
