@@ -1114,7 +1114,7 @@ crash_child(int fd)
 
 START_TEST(test_crash)
 {
-	struct ledger		*l, *r;
+	struct ledger		*l, *r = NULL;
 	struct seen		 s;
 	struct ledger_job	 j, got, a;
 	struct pollfd		 pfd;
@@ -1123,6 +1123,7 @@ START_TEST(test_crash)
 	size_t			 len;
 	pid_t			 pid;
 	int			 p[2], status, i, n, last_state = 0;
+	int			 rc[2], seen1 = 0;
 
 	ck_assert_int_eq(pipe(p), 0);
 	pid = fork();
@@ -1139,12 +1140,31 @@ START_TEST(test_crash)
 		(void)waitpid(pid, NULL, 0);
 		ck_abort_msg("the writer did not get going");
 	}
+	/*
+	 * A reader in another process while the writer writes; checked
+	 * once the writer is gone, so that a failure cannot leave it.
+	 */
+	memset(&s, 0, sizeof(s));
+	rc[0] = rc[1] = -1;
+	if (ledger_open(tpath, 1, &r, NULL, 0) == 0) {
+		rc[0] = ledger_jobs_list(r, -1, -1, 0, seen_cb, &s);
+		seen1 = s.n;
+	}
 	/* somewhere in the middle of a transaction, most likely */
 	ts.tv_sec = 0;
 	ts.tv_nsec = (long)(50 + getpid() % 150) * 1000000L;
 	(void)nanosleep(&ts, NULL);
+	if (r != NULL) {
+		memset(&s, 0, sizeof(s));
+		rc[1] = ledger_jobs_list(r, -1, -1, 0, seen_cb, &s);
+		ledger_close(r);
+	}
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(rc[0], 0);
+	ck_assert_int_eq(rc[1], 0);
+	ck_assert_int_gt(seen1, 40);
+	ck_assert_int_ge(s.n, seen1);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ck_assert_int_eq(close(p[0]), 0);
 
