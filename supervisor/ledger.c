@@ -47,7 +47,19 @@
 #define LEDGER_BUSY_MS		2000
 /* The WAL is cut back to 4 MiB after a checkpoint rather than kept big. */
 #define LEDGER_WAL_LIMIT	"4194304"
-#define LEDGER_DAY		86400	/* job_days buckets, UTC */
+
+/* Trigger steps: a job counted in, or out of, its day or hour. */
+#define SUM_ADD(unit, secs)						\
+	"  INSERT INTO jobs_by_" unit " VALUES (NEW.received_at / " secs	\
+	", NEW.type, NEW.status, 1, NEW.earned_sats)"			\
+	"  ON CONFLICT (" unit ", type, status) DO UPDATE SET"		\
+	"  jobs = jobs + 1,"						\
+	"  earned_sats = earned_sats + excluded.earned_sats;"
+#define SUM_SUB(unit, secs)						\
+	"  UPDATE jobs_by_" unit " SET jobs = jobs - 1,"			\
+	"  earned_sats = earned_sats - OLD.earned_sats"			\
+	"  WHERE " unit " = OLD.received_at / " secs " AND"		\
+	"  type = OLD.type AND status = OLD.status;"
 
 /*
  * Schema steps: step[v] takes a database at user_version v to v + 1,
@@ -59,10 +71,12 @@
  * with time for restart scans and "--status S" listings; type with
  * time for "--type T"; buyer with time for the rate limit; and time
  * with type, status and earnings, which lists newest first and covers
- * the ragged ends of period sums without reading the table.  job_days
- * holds the sums per UTC day, type and status, so that a month is a
- * few hundred rows however busy it was; triggers keep it in step in
- * the same transaction, so it cannot drift.  Ranges (status, step,
+ * the ragged ends of period sums without reading the table.
+ * jobs_by_day and jobs_by_hour hold the sums per UTC day (hour), type
+ * and status, so that a period is its whole days, then the whole hours
+ * at its ends, then at most two hours of jobs, however busy it was;
+ * triggers keep them in step in the same transaction, so they cannot
+ * drift.  Ranges (status, step,
  * encryption) are checked in C, so that a new status needs no table
  * rebuild.
  */
@@ -99,43 +113,35 @@ static const char *const ledger_steps[] = {
 	"CREATE INDEX jobs_buyer ON jobs (buyer, received_at);"
 	"CREATE INDEX jobs_received ON jobs"
 	"  (received_at, type, status, earned_sats);"
-	/* per UTC day, kept by the triggers in the same transaction */
-	"CREATE TABLE job_days ("
-	"  day INTEGER NOT NULL,"
-	"  type INTEGER NOT NULL,"
-	"  status INTEGER NOT NULL,"
-	"  jobs INTEGER NOT NULL,"
+	/* sums per UTC day and hour, kept by the triggers below */
+	"CREATE TABLE jobs_by_day ("
+	"  day INTEGER NOT NULL, type INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL, jobs INTEGER NOT NULL,"
 	"  earned_sats INTEGER NOT NULL,"
-	"  PRIMARY KEY (day, type, status)"
-	") WITHOUT ROWID;"
-	"CREATE TRIGGER jobs_days_insert AFTER INSERT ON jobs BEGIN"
-	"  INSERT INTO job_days VALUES (NEW.received_at / 86400, NEW.type,"
-	"    NEW.status, 1, NEW.earned_sats)"
-	"  ON CONFLICT (day, type, status) DO UPDATE SET jobs = jobs + 1,"
-	"    earned_sats = earned_sats + excluded.earned_sats;"
+	"  PRIMARY KEY (day, type, status)) WITHOUT ROWID;"
+	"CREATE TABLE jobs_by_hour ("
+	"  hour INTEGER NOT NULL, type INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL, jobs INTEGER NOT NULL,"
+	"  earned_sats INTEGER NOT NULL,"
+	"  PRIMARY KEY (hour, type, status)) WITHOUT ROWID;"
+	"CREATE TRIGGER jobs_sum_insert AFTER INSERT ON jobs BEGIN"
+	SUM_ADD("day", "86400") SUM_ADD("hour", "3600")
 	"END;"
-	"CREATE TRIGGER jobs_days_update AFTER UPDATE OF received_at, type,"
+	"CREATE TRIGGER jobs_sum_update AFTER UPDATE OF received_at, type,"
 	"  status, earned_sats ON jobs"
-	"  WHEN OLD.received_at / 86400 != NEW.received_at / 86400 OR"
+	"  WHEN OLD.received_at != NEW.received_at OR"
 	"    OLD.type != NEW.type OR OLD.status != NEW.status OR"
 	"    OLD.earned_sats != NEW.earned_sats BEGIN"
-	"  UPDATE job_days SET jobs = jobs - 1,"
-	"    earned_sats = earned_sats - OLD.earned_sats"
-	"  WHERE day = OLD.received_at / 86400 AND type = OLD.type AND"
-	"    status = OLD.status;"
-	"  INSERT INTO job_days VALUES (NEW.received_at / 86400, NEW.type,"
-	"    NEW.status, 1, NEW.earned_sats)"
-	"  ON CONFLICT (day, type, status) DO UPDATE SET jobs = jobs + 1,"
-	"    earned_sats = earned_sats + excluded.earned_sats;"
+	SUM_SUB("day", "86400") SUM_SUB("hour", "3600")
+	SUM_ADD("day", "86400") SUM_ADD("hour", "3600")
 	"END;"
-	"CREATE TRIGGER jobs_days_delete AFTER DELETE ON jobs BEGIN"
-	"  UPDATE job_days SET jobs = jobs - 1,"
-	"    earned_sats = earned_sats - OLD.earned_sats"
-	"  WHERE day = OLD.received_at / 86400 AND type = OLD.type AND"
-	"    status = OLD.status;"
+	"CREATE TRIGGER jobs_sum_delete AFTER DELETE ON jobs BEGIN"
+	SUM_SUB("day", "86400") SUM_SUB("hour", "3600")
 	"END;",
 };
 #define LEDGER_NSTEPS	(sizeof(ledger_steps) / sizeof(ledger_steps[0]))
+_Static_assert(LEDGER_NSTEPS == LEDGER_SCHEMA_VERSION,
+    "one schema step per version");
 
 #define JOB_COLS							\
 	"id, request_id, buyer, kind, type, status, step, encrypted, "	\
@@ -200,14 +206,17 @@ static const char *const ledger_sql[ST_MAX] = {
 	    JOB_NEWEST,
 	[ST_LIST_BOTH] = "SELECT " JOB_COLS " FROM jobs "
 	    "WHERE status = ? AND type = ?" JOB_NEWEST,
-	/* whole days [?1, ?2) from job_days, the ragged ends from jobs */
+	/* see earnings_split: days, hours at both ends, seconds at both */
 	[ST_EARNINGS] = "SELECT type, status, SUM(n), SUM(e) FROM ("
-	    "SELECT type, status, jobs AS n, earned_sats AS e FROM job_days "
+	    "SELECT type, status, jobs AS n, earned_sats AS e FROM jobs_by_day "
 	    "WHERE day >= ?1 AND day < ?2 "
+	    "UNION ALL SELECT type, status, jobs, earned_sats FROM "
+	    "jobs_by_hour WHERE (hour >= ?3 AND hour < ?4) OR "
+	    "(hour >= ?5 AND hour < ?6) "
 	    "UNION ALL SELECT type, status, 1, earned_sats FROM jobs "
-	    "WHERE received_at >= ?3 AND received_at < ?4 "
+	    "WHERE received_at >= ?7 AND received_at < ?8 "
 	    "UNION ALL SELECT type, status, 1, earned_sats FROM jobs "
-	    "WHERE received_at >= ?5 AND received_at < ?6) "
+	    "WHERE received_at >= ?9 AND received_at < ?10) "
 	    "GROUP BY type, status HAVING SUM(n) > 0 ORDER BY type, status",
 	[ST_VERSION] = "PRAGMA user_version",
 	[ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
@@ -221,6 +230,7 @@ struct ledger {
 	sqlite3		*l_db;
 	sqlite3_stmt	*l_stmt[ST_MAX];
 	int		 l_readonly;
+	int		 l_opened;
 	int64_t		 l_changes;	/* rows the last ledger_run changed */
 	char		 l_path[OA_PATH_MAX];
 	char		 l_err[OA_PATH_MAX + 512];
@@ -254,7 +264,9 @@ ledger_fail(struct ledger *l, const char *fmt, ...)
 	va_end(ap);
 	(void)snprintf(l->l_err, sizeof(l->l_err), "ledger %s: %s",
 	    l->l_path, msg);
-	log_warnx("%s", l->l_err);
+	/* ledger_open's failures go to its caller, who says them once */
+	if (l->l_opened)
+		log_warnx("%s", l->l_err);
 }
 
 /* The statement, prepared on first use and reset for this one. */
@@ -670,9 +682,10 @@ ledger_open(const char *path, int readonly, struct ledger **lp, char *err,
 
 	if (l->l_readonly) {
 		if (stat(path, &sb) == -1) {
-			if (errno == ENOENT)
-				ledger_fail(l, "no ledger yet at %s", path);
-			else
+			if (errno == ENOENT) {
+				(void)snprintf(l->l_err, sizeof(l->l_err),
+				    "no ledger yet at %s", path);
+			} else
 				ledger_fail(l, "stat: %s", strerror(errno));
 			goto fail;
 		}
@@ -700,6 +713,7 @@ ledger_open(const char *path, int readonly, struct ledger **lp, char *err,
 		    "openagentsd upgrades it", v, LEDGER_SCHEMA_VERSION);
 		goto fail;
 	}
+	l->l_opened = 1;
 	*lp = l;
 	return (0);
  fail:
@@ -1086,6 +1100,41 @@ ledger_jobs_list(struct ledger *l, int status, int type, int limit,
 	return (jobs_each(l, st, cb, arg));
 }
 
+/*
+ * [from, to) as ST_EARNINGS's ten bounds: whole days [d0, d1); the
+ * whole hours before and after them, [h0, d0 * 24) and [d1 * 24, h1);
+ * the seconds before and after those.  What a coarser unit does not
+ * cover whole goes to the finer one; empty ranges are [x, x).
+ */
+static void
+earnings_split(int64_t from, int64_t to, int64_t r[10])
+{
+	int64_t	 h0, h1, d0, d1;
+
+	if (from < 0)
+		from = 0;
+	if (to < from)
+		to = from;
+	h0 = from / 3600 + (from % 3600 != 0);
+	h1 = to / 3600;
+	if (h0 >= h1)
+		h0 = h1 = to / 3600 + 1;	/* no whole hour: all seconds */
+	d0 = h0 / 24 + (h0 % 24 != 0);
+	d1 = h1 / 24;
+	if (d0 >= d1)
+		d0 = d1 = h1 / 24 + 1;		/* no whole day: all hours */
+	r[0] = d0;
+	r[1] = d1;
+	r[2] = h0;
+	r[3] = d0 < d1 ? d0 * 24 : h1;
+	r[4] = d0 < d1 ? d1 * 24 : h1;
+	r[5] = h1;
+	r[6] = from;
+	r[7] = h0 < h1 ? h0 * 3600 : to;
+	r[8] = h0 < h1 ? h1 * 3600 : to;
+	r[9] = to;
+}
+
 int
 ledger_earnings(struct ledger *l, int64_t from, int64_t to, ledger_sum_cb cb,
     void *arg)
@@ -1093,27 +1142,16 @@ ledger_earnings(struct ledger *l, int64_t from, int64_t to, ledger_sum_cb cb,
 	sqlite3_stmt		*st;
 	struct ledger_sum	 s;
 	int			 rc, type, status, have = 0, ret = 0;
-	int64_t			 n, earned, fd, td;
+	int64_t			 n, earned, r[10];
+	int			 i;
 
-	if (from < 0)
-		from = 0;
-	if (to < from)
-		to = from;
-	/* the whole days inside [from, to), if any */
-	fd = from / LEDGER_DAY + (from % LEDGER_DAY != 0);
-	td = to / LEDGER_DAY;
-	if (fd >= td)
-		fd = td = 0;
+	earnings_split(from, to, r);
 	if ((st = ledger_stmt(l, ST_EARNINGS)) == NULL)
 		return (-1);
-	if (sqlite3_bind_int64(st, 1, fd) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, td) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, from) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, fd < td ? fd * LEDGER_DAY : to) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, fd < td ? td * LEDGER_DAY : to) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 6, to) != SQLITE_OK)
+	for (i = 0; i < 10; i++)
+		if (sqlite3_bind_int64(st, i + 1, r[i]) != SQLITE_OK)
+			break;
+	if (i < 10)
 		return (ledger_bind_failed(l, st, "earnings"));
 	memset(&s, 0, sizeof(s));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -30,7 +30,8 @@
  * synced until the batch's end, and then only as far as a power cut
  * allows (bulk loads, not transitions).
  *
- * Errors are logged (log_warnx) and kept for ledger_error().
+ * Errors on an open handle are logged (log_warnx) and kept for
+ * ledger_error(); ledger_open's go to its err only.
  */
 
 #ifndef OA_LEDGER_H
@@ -150,7 +151,7 @@ int	 ledger_job_result(struct ledger *, const char *job_id, char **json,
 typedef int (*ledger_job_cb)(const struct ledger_job *, void *);
 int	 ledger_jobs_unfinished(struct ledger *, ledger_job_cb, void *);
 
-/* Per-buyer rate limit: requests from buyer received since t. */
+/* Per-buyer rate limit: requests from buyer received since t; -1 error. */
 int64_t	 ledger_buyer_count_since(struct ledger *, const char *buyer,
 	    int64_t since);
 /* Jobs now RUNNING or VERIFYING (capacity after a restart). */

@@ -850,8 +850,23 @@ sums_eq(const struct sums *a, const struct sums *b, int64_t from, int64_t to)
 	}
 }
 
+/* Every (unit, type, status) of jobs_by_<unit> against the jobs. */
+static void
+sums_match(const char *unit, int secs)
+{
+	char	 q[800];
+
+	(void)snprintf(q, sizeof(q), "SELECT COUNT(*) FROM (SELECT "
+	    "received_at / %d AS u, type AS t, status AS s, COUNT(*) AS n, "
+	    "SUM(earned_sats) AS e FROM jobs GROUP BY 1, 2, 3) FULL JOIN "
+	    "(SELECT * FROM jobs_by_%s WHERE jobs != 0) ON %s = u AND "
+	    "type = t AND status = s WHERE n IS NOT jobs OR "
+	    "e IS NOT earned_sats", secs, unit, unit);
+	ck_assert_int_eq(raw_int(q), 0);
+}
+
 /*
- * The day sums against the jobs themselves: jobs over a week at odd
+ * The day and hour sums against the jobs themselves: jobs over a week at odd
  * times, moved through statuses, summed over ranges aligned to days
  * and not.
  */
@@ -880,12 +895,15 @@ START_TEST(test_earnings_days)
 			x = x * 1103515245 + 12345;
 			from = base - 86400 + (int64_t)(x >> 8) % (9 * 86400);
 			x = x * 1103515245 + 12345;
-			to = from + (int64_t)(x >> 8) % (5 * 86400);
+			to = from + (int64_t)(x >> 8) % (r % 5 == 1 ? 7300 :
+			    5 * 86400);
 			/* some exactly on midnight */
 			if (r % 4 == 0)
 				from -= from % 86400;
 			if (r % 3 == 0)
 				to -= to % 86400;
+			if (r % 7 == 0)
+				from -= from % 3600;
 			if (r == 0) {
 				from = 0;
 				to = INT64_MAX;
@@ -912,13 +930,9 @@ START_TEST(test_earnings_days)
 	}
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 	ledger_close(l);
-	/* the day table holds exactly what the jobs say */
-	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM (SELECT received_at "
-	    "/ 86400 AS d, type AS t, status AS s, COUNT(*) AS n, "
-	    "SUM(earned_sats) AS e FROM jobs GROUP BY 1, 2, 3) FULL JOIN "
-	    "(SELECT * FROM job_days WHERE jobs != 0) ON day = d AND "
-	    "type = t AND status = s WHERE n IS NOT jobs OR "
-	    "e IS NOT earned_sats"), 0);
+	/* the sum tables hold exactly what the jobs say */
+	sums_match("day", 86400);
+	sums_match("hour", 3600);
 }
 END_TEST
 
@@ -1025,7 +1039,7 @@ START_TEST(test_migration_atomic)
 	ck_assert_int_eq(raw_int("PRAGMA user_version"), 0);
 	/* nothing of the step is left behind, the old data is whole */
 	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM sqlite_schema "
-	    "WHERE name LIKE 'jobs_%' OR name = 'job_days'"), 0);
+	    "WHERE name LIKE 'jobs_%'"), 0);
 	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM jobs "
 	    "WHERE note = 'kept'"), 1);
 }
@@ -1100,7 +1114,8 @@ crash_child(int fd)
 
 START_TEST(test_crash)
 {
-	struct ledger		*l;
+	struct ledger		*l, *r = NULL;
+	struct seen		 s;
 	struct ledger_job	 j, got, a;
 	struct pollfd		 pfd;
 	struct timespec		 ts;
@@ -1108,6 +1123,7 @@ START_TEST(test_crash)
 	size_t			 len;
 	pid_t			 pid;
 	int			 p[2], status, i, n, last_state = 0;
+	int			 rc[2], seen1 = 0;
 
 	ck_assert_int_eq(pipe(p), 0);
 	pid = fork();
@@ -1124,16 +1140,42 @@ START_TEST(test_crash)
 		(void)waitpid(pid, NULL, 0);
 		ck_abort_msg("the writer did not get going");
 	}
+	/*
+	 * A reader in another process while the writer writes; checked
+	 * once the writer is gone, so that a failure cannot leave it.
+	 */
+	memset(&s, 0, sizeof(s));
+	rc[0] = rc[1] = -1;
+	if (ledger_open(tpath, 1, &r, NULL, 0) == 0) {
+		rc[0] = ledger_jobs_list(r, -1, -1, 0, seen_cb, &s);
+		seen1 = s.n;
+	}
 	/* somewhere in the middle of a transaction, most likely */
 	ts.tv_sec = 0;
 	ts.tv_nsec = (long)(50 + getpid() % 150) * 1000000L;
 	(void)nanosleep(&ts, NULL);
+	if (r != NULL) {
+		memset(&s, 0, sizeof(s));
+		rc[1] = ledger_jobs_list(r, -1, -1, 0, seen_cb, &s);
+		ledger_close(r);
+	}
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(rc[0], 0);
+	ck_assert_int_eq(rc[1], 0);
+	ck_assert_int_gt(seen1, 40);
+	ck_assert_int_ge(s.n, seen1);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ck_assert_int_eq(close(p[0]), 0);
 
-	/* the raw database first, before any recovery by us */
+	/* a reader first, as `provider jobs` after a crash: it recovers */
+	r = open_ro();
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(ledger_jobs_list(r, -1, -1, 0, seen_cb, &s), 0);
+	ck_assert_int_gt(s.n, 40);
+	ledger_close(r);
+
+	/* the raw database, before the writer reopens it */
 	{
 		sqlite3		*db;
 		sqlite3_stmt	*st;
@@ -1149,12 +1191,10 @@ START_TEST(test_crash)
 		ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 	}
 
-	ck_assert_int_eq(raw_int("SELECT SUM(jobs) FROM job_days"),
-	    raw_int("SELECT COUNT(*) FROM jobs"));
-	ck_assert_int_eq(raw_int("SELECT SUM(earned_sats) FROM job_days"),
-	    raw_int("SELECT SUM(earned_sats) FROM jobs"));
+	sums_match("day", 86400);
+	sums_match("hour", 3600);
 	n = (int)raw_int("SELECT COUNT(*) FROM jobs");
-	ck_assert_int_gt(n, 40);
+	ck_assert_int_eq(n, s.n);
 	ck_assert_int_eq(raw_int("SELECT MAX(seq) FROM jobs"), n);
 	ck_assert_ptr_nonnull(buf = malloc(crash_reqlen(8)));
 	l = open_rw();
