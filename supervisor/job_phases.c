@@ -366,10 +366,11 @@ jobs_work_done(struct supervisor *s, const char *id, int phase,
 		return;
 	}
 	j->j_sent = 0;
+	/*
+	 * workerd wrote the same report to done-<phase>.json before it
+	 * answered (work.h): a restart reads it back from there.
+	 */
 	doc = job_keep(data, len);
-	/* on disk before the ledger moves on: a restart reads it back */
-	if (sv_job_file_write(s, id, phase_file(phase), doc, len, 1) == -1)
-		log_warn("job %s: %s", id, phase_file(phase));
 	job_phase_done(j, phase, doc);
 }
 
