@@ -41,6 +41,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -816,10 +817,15 @@ proxy_conf(const struct msg_proxy_conf *pc, const char *hosts, size_t len,
 	char		 err[256];
 	size_t		 n;
 	uint32_t	 i;
+	int		 fl;
 
 	proxy_init();
 	if (fd == -1)
 		fatalx("%s: no socket", __func__);
+	/* accept in a loop must not block, whatever the sender set */
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		fatal("%s: fcntl", __func__);
 	if (pc->pc_nhosts > 1024 || memchr(pc->pc_upstream, '\0',
 	    sizeof(pc->pc_upstream)) == NULL || memchr(pc->pc_key, '\0',
 	    sizeof(pc->pc_key)) == NULL)
