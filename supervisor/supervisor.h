@@ -167,4 +167,8 @@ void	 sv_relay_sync(struct supervisor *, int);
 int	 sv_relay_dispatch(struct supervisor *, struct imsg *);
 int	 sv_relay_stats_req(struct supervisor *, uint32_t);
 
+/* sv_proxy.c */
+void	 sv_proxy_sync(struct supervisor *);
+int	 sv_proxy_dispatch(struct supervisor *, struct imsg *);
+
 #endif /* OA_SUPERVISOR_H */
