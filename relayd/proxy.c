@@ -267,6 +267,20 @@ pconn_reply_written(struct bufferevent *bev, void *arg)
 	proxy_timer(c->pc_timer, PROXY_LINGER_SECS);
 }
 
+/* A connect under way, abandoned. */
+static void
+pconn_undial(struct pconn *c)
+{
+	if (c->pc_connev != NULL) {
+		event_free(c->pc_connev);
+		c->pc_connev = NULL;
+	}
+	if (c->pc_fd != -1) {
+		(void)close(c->pc_fd);
+		c->pc_fd = -1;
+	}
+}
+
 /* Refuse: count, log, report, answer, and end the connection. */
 static void
 pconn_refuse(struct pconn *c, int status, const char *why)
@@ -282,14 +296,7 @@ pconn_refuse(struct pconn *c, int status, const char *why)
 	proxy_log_refusal(status, why);
 	proxy_stats_report();
 
-	if (c->pc_connev != NULL) {
-		event_free(c->pc_connev);
-		c->pc_connev = NULL;
-	}
-	if (c->pc_fd != -1) {
-		(void)close(c->pc_fd);
-		c->pc_fd = -1;
-	}
+	pconn_undial(c);
 	if (c->pc_up != NULL) {
 		bufferevent_free(c->pc_up);
 		c->pc_up = NULL;
@@ -323,10 +330,7 @@ pconn_free(struct pconn *c)
 		if (c->pc_up != NULL)
 			bufferevent_free(c->pc_up);
 	}
-	if (c->pc_connev != NULL)
-		event_free(c->pc_connev);
-	if (c->pc_fd != -1)
-		(void)close(c->pc_fd);
+	pconn_undial(c);
 	if (c->pc_head != NULL)
 		evbuffer_free(c->pc_head);
 	event_free(c->pc_timer);
@@ -601,14 +605,7 @@ pconn_next_address(struct pconn *c, const char *why)
 {
 	char	 msg[192];
 
-	if (c->pc_connev != NULL) {
-		event_free(c->pc_connev);
-		c->pc_connev = NULL;
-	}
-	if (c->pc_fd != -1) {
-		(void)close(c->pc_fd);
-		c->pc_fd = -1;
-	}
+	pconn_undial(c);
 	if (++c->pc_addri < c->pc_naddrs) {
 		pconn_dial(c);
 		return;

@@ -29,6 +29,7 @@
 
 #include <event2/buffer.h>
 
+#include "check_run.h"
 #include "http_parse.h"
 #include "proxy_head.h"
 #include "ws.h"
@@ -358,12 +359,5 @@ proxy_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(proxy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(proxy_suite()));
 }
