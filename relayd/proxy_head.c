@@ -192,6 +192,10 @@ proxy_forward(const struct http_request *q, uint64_t max,
 	if (proxy_path_escapes(path))
 		return (proxy_refuse(pt, 400, "path %.64s: dot segments or "
 		    "encoded separators", path));
+	/* room for Host, Authorization and Connection of our own */
+	if (q->hq_nheaders > PROXY_MAX_FIELDS ||
+	    q->hq_headlen > PROXY_MAX_HEAD)
+		return (proxy_refuse(pt, 400, "head too large to forward"));
 	if (strcmp(q->hq_method, "GET") != 0 &&
 	    strcmp(q->hq_method, "POST") != 0)
 		return (proxy_refuse(pt, 403, "method %.16s: only GET and "

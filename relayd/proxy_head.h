@@ -20,8 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_parse.h"
+
 struct evbuffer;
-struct http_request;
 
 /*
  * The pure half of relayd's egress proxy: what a request head asks
@@ -48,6 +49,13 @@ enum proxy_body {
 };
 
 #define PROXY_PORT		443	/* the only port CONNECT reaches */
+/*
+ * A forwarded head leaves room for the fields we add (the key is under
+ * PROXY_KEY_MAX, the host under 256), so that what goes upstream is a
+ * head as strict a parser as ours still takes.
+ */
+#define PROXY_MAX_FIELDS	(HTTP_MAX_HEADERS - 3)
+#define PROXY_MAX_HEAD		(HTTP_HEAD_MAX - 1024)
 
 struct proxy_target {
 	enum proxy_kind	 pt_kind;

@@ -289,6 +289,33 @@ START_TEST(test_classify_forward)
 }
 END_TEST
 
+/* Room stays for our own fields: what goes upstream parses again. */
+START_TEST(test_classify_room)
+{
+	char	*s, *p;
+	size_t	 i;
+
+	ck_assert_ptr_nonnull(s = malloc(HTTP_HEAD_MAX));
+	p = s + sprintf(s, "GET /v1/models HTTP/1.1\r\n");
+	for (i = 0; i < PROXY_MAX_FIELDS; i++)
+		p += sprintf(p, "H%zu: v\r\n", i);
+	(void)strcpy(p, "\r\n");
+	ck_assert_int_eq(classify(s).pt_kind, PROXY_FORWARD);
+	(void)strcpy(p, "X: y\r\n\r\n");
+	refused(s, 400, "too large to forward");
+	p = s + sprintf(s, "GET /v1/models HTTP/1.1\r\n");
+	for (i = 0; i < 3; i++) {
+		p += sprintf(p, "X%zu: ", i);
+		memset(p, 'a', 5200);
+		p += 5200;
+		p += sprintf(p, "\r\n");
+	}
+	(void)strcpy(p, "\r\n");
+	refused(s, 400, "too large to forward");
+	free(s);
+}
+END_TEST
+
 /* The rewritten head, as a string. */
 static char *
 rewrite(const char *head, const char *base, const char *key)
@@ -351,6 +378,7 @@ proxy_suite(void)
 	tcase_add_test(tc, test_upstream_url);
 	tcase_add_test(tc, test_classify_connect);
 	tcase_add_test(tc, test_classify_forward);
+	tcase_add_test(tc, test_classify_room);
 	tcase_add_test(tc, test_rewrite);
 	suite_add_tcase(s, tc);
 	return (s);
