@@ -4,6 +4,7 @@
 // allow-listed host and the model API upstream, and the agent is node's
 // http client on the socket, directly or through openagents-netbridge.
 import { spawn, execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { createServer as createHttps } from 'node:https'
@@ -36,13 +37,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // relayd behind relayd_drive, trusting our certificate only
 class Relayd {
-  constructor () {
+  constructor (env = { ...process.env, SSL_CERT_FILE: certPem }) {
     this.stderr = ''
     this.lines = []
     this.waiters = []
     this.proc = track(spawn(DRIVE, [RELAYD], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SSL_CERT_FILE: certPem }
+      env
     }))
     this.proc.stderr.on('data', (d) => { this.stderr += d })
     createInterface({ input: this.proc.stdout }).on('line', (l) => {
@@ -121,7 +122,7 @@ function raw (socket, bytes) {
     s.on('connect', () => s.write(bytes))
     s.on('data', (d) => { out += d })
     s.on('close', () => { clearTimeout(t); resolve(out) })
-    s.on('error', () => {})
+    s.on('error', (e) => { out += `(${e.code})` })
   })
 }
 
@@ -185,7 +186,13 @@ const upPort = await listen(createHttps(tlsOpts, (req, res) => {
       tick()
       return
     }
-    const out = JSON.stringify({ ok: true, path: req.url, got: body.length })
+    if (req.url === '/v1/big') {
+      const big = Buffer.alloc(4 << 20, 'abcdefghijklmnopqrstuvwxyz')
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': big.length })
+      res.end(big)
+      return
+    }
+    const out = JSON.stringify({ ok: true, path: req.url, got: body.length, sha: createHash('sha256').update(body).digest('hex') })
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(out) })
     res.end(out)
   })
@@ -248,6 +255,15 @@ ok(up !== undefined && up.url === '/v1/stream' && up.body.length === 70000 + 24,
 r = await http(direct, { path: '/v1/models' })
 ok(r.status === 200 && JSON.parse(r.body).path === '/v1/models', 'GET /v1/models is forwarded', JSON.stringify(r))
 
+// big bodies both ways: back-pressure, not buffering
+const bigBody = Buffer.alloc(3 << 20, 'zyxwvutsrqponmlkjihgfedcba')
+r = await http(direct, { method: 'POST', path: '/v1/upload', headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': bigBody.length }, body: bigBody })
+ok(r.status === 200 && JSON.parse(r.body).got === bigBody.length &&
+  JSON.parse(r.body).sha === createHash('sha256').update(bigBody).digest('hex'), 'a 3 MiB request body arrives whole', r.body)
+r = await http(direct, { path: '/v1/big' })
+ok(r.status === 200 && r.body.length === 4 << 20 && r.body === Buffer.alloc(4 << 20, 'abcdefghijklmnopqrstuvwxyz').toString(),
+  'a 4 MiB answer comes back whole', `${r.status} ${r.body?.length}`)
+
 // 5. what is not forwarded
 r = await http(direct, { method: 'DELETE', path: '/v1/files/x' })
 ok(r.status === 403 && /method DELETE/.test(r.body), 'other methods are 403', JSON.stringify(r))
@@ -267,6 +283,24 @@ text = await raw(sock, 'GET /v1/models HTTP/1.1\r\nX: ' + 'a'.repeat(17000) + '\
 ok(/^HTTP\/1\.1 400 /.test(text), 'an oversized head is 400', text.slice(0, 200))
 text = await raw(sock, 'POST /v1/x HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n')
 ok(/^HTTP\/1\.1 413 /.test(text), 'a body over the limit is 413', text)
+
+// the connection cap: 64 idle heads, then the next is closed at once
+const idle = []
+for (let i = 0; i < 64; i++) {
+  idle.push(await new Promise((resolve) => {
+    const s2 = netConnect(sock)
+    s2.on('connect', () => resolve(s2))
+    s2.on('error', () => resolve(s2))
+  }))
+}
+await sleep(300)
+text = await raw(sock, 'GET /v1/models HTTP/1.1\r\n\r\n')
+ok(text === '' || text === '(EPIPE)' || text === '(ECONNRESET)', 'the 65th connection is closed without a word', text)
+ok(await rd.wait(/^proxy-stats .* more than 64 connections/) !== null, 'and reported', rd.lines.join('\n'))
+for (const s2 of idle) s2.destroy()
+await sleep(300)
+r = await http(direct, { path: '/v1/models' })
+ok(r.status === 200, 'room again once they are gone', JSON.stringify(r))
 
 // 6. the bridge: a TCP port in front of the socket
 const probe = createNet()
@@ -302,6 +336,11 @@ for (let i = 0; i < 50 && alive; i++) {
 ok(!alive, 'the bridge dies with its parent')
 if (alive) process.kill(bridgePid, 'SIGKILL')
 
+// a head that never ends is cut off
+const slowStart = Date.now()
+text = await raw(sock, 'GET /v1/models HTTP/1.1\r\nX: slow')
+ok(/^HTTP\/1\.1 400 /.test(text) && /timed out/.test(text) && Date.now() - slowStart < 20000, 'an unfinished head times out with 400', text)
+
 ok(!rd.lines.includes('gone'), 'relayd lived through it all (under its seccomp filter)', rd.stderr.slice(-2000))
 ok(await rd.close() === 0, 'relayd_drive ends cleanly')
 
@@ -320,6 +359,21 @@ ok(c.status === 429 && /2 requests a minute/.test(c.body), 'the request over the
 ok(seen.length === 2 && seen.every((s) => s.headers.authorization === undefined), 'no key configured: none is sent', JSON.stringify(seen.map((s) => s.headers)))
 ok(await rd2.wait(/^proxy-stats 2 0 1 429/) !== null, 'the cap is reported', rd2.lines.join('\n'))
 ok(await rd2.close() === 0, 'the second relayd_drive ends cleanly')
+
+// 8. an upstream relayd cannot verify: 502 with the reason
+const env = { ...process.env }
+delete env.SSL_CERT_FILE
+delete env.SSL_CERT_DIR
+const rd3 = new Relayd(env)
+const sock3 = join(dir, 'proxy3.sock')
+await rd3.send(`proxy ${sock3} https://127.0.0.1:${upPort} ${KEY} 10 10`, /^proxy ready/)
+await sleep(200)
+seen.length = 0
+r = await http({ socket: sock3 }, { path: '/v1/models' })
+ok(r.status === 502 && /certificate verify failed/.test(r.body) && seen.length === 0, 'an upstream certificate relayd does not trust is 502, and nothing is sent', JSON.stringify(r) + rd3.stderr)
+r = await tunnel({ socket: sock3 }, '127.0.0.1:443', 'x')
+ok(r.status === 403, 'an empty allow-list allows no CONNECT', JSON.stringify(r))
+ok(await rd3.close() === 0, 'the third relayd_drive ends cleanly')
 
 for (const s of servers) s.close()
 finish()
