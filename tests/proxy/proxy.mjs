@@ -358,6 +358,12 @@ ok(a.status === 200 && b.status === 200, 'requests under the cap pass', `${a.sta
 ok(c.status === 429 && /2 requests a minute/.test(c.body), 'the request over the per-minute cap is 429 with a reason', JSON.stringify(c))
 ok(seen.length === 2 && seen.every((s) => s.headers.authorization === undefined), 'no key configured: none is sent', JSON.stringify(seen.map((s) => s.headers)))
 ok(await rd2.wait(/^proxy-stats 2 0 1 429/) !== null, 'the cap is reported', rd2.lines.join('\n'))
+// a new configuration (a reload) keeps the counts: 2 of a daily 3 used
+await rd2.send(`proxy ${sock2} https://127.0.0.1:${upPort} - 0 3 127.0.0.1`, /^proxy ready/)
+await sleep(200)
+const d1 = await http(capped, { path: '/v1/models' })
+const d2 = await http(capped, { path: '/v1/models' })
+ok(d1.status === 200 && d2.status === 429 && /daily cap of 3/.test(d2.body), 'the daily cap holds across a new configuration', `${d1.status} ${JSON.stringify(d2)}`)
 ok(await rd2.close() === 0, 'the second relayd_drive ends cleanly')
 
 // 8. an upstream relayd cannot verify: 502 with the reason
