@@ -132,6 +132,7 @@ static int	url_check(const char *, const char *const *, size_t, char *,
 static int	check_relay(const char *, char *, size_t);
 static int	check_endpoint(const char *, char *, size_t);
 static int	check_webhook(const char *, char *, size_t);
+static int	check_upstream(const char *, char *, size_t);
 static int	check_email(const char *, char *, size_t);
 static int	check_timezone(const char *, char *, size_t);
 static int	check_envname(const char *, char *, size_t);
@@ -240,6 +241,8 @@ config_defaults(struct conf *c)
 	c->c_limit_pids = 256;
 	c->c_limit_disk_mb = 2048;
 
+	(void)strlcpy(c->c_proxy_upstream, "https://api.openai.com",
+	    sizeof(c->c_proxy_upstream));
 	(void)strlcpy(c->c_proxy_api_key_env, "OPENAI_API_KEY",
 	    sizeof(c->c_proxy_api_key_env));
 	c->c_proxy_requests_per_minute = 60;
@@ -665,6 +668,15 @@ check_webhook(const char *s, char *why, size_t len)
 	return (url_check(s, web, NITEMS(web), why, len));
 }
 
+/* The model API the proxy forwards to: TLS only, the key goes there. */
+static int
+check_upstream(const char *s, char *why, size_t len)
+{
+	static const char *const tls[] = { "https" };
+
+	return (url_check(s, tls, NITEMS(tls), why, len));
+}
+
 static int
 check_email(const char *s, char *why, size_t len)
 {
@@ -1048,6 +1060,9 @@ sec_proxy(struct cfctx *cx, const struct toml_kv *kv)
 {
 	struct conf	*c = cx->c;
 
+	if (is_key(kv, "upstream"))
+		return (get_str(cx, kv, c->c_proxy_upstream,
+		    sizeof(c->c_proxy_upstream), check_upstream));
 	if (is_key(kv, "api_key_env"))
 		return (get_str(cx, kv, c->c_proxy_api_key_env,
 		    sizeof(c->c_proxy_api_key_env), check_envname));

@@ -146,6 +146,7 @@ struct conf {
 	int64_t			 c_limit_disk_mb;
 
 	/* [proxy] */
+	char			 c_proxy_upstream[CONF_URL];	/* https:// */
 	char			 c_proxy_api_key_env[CONF_STR];
 	char			 c_proxy_api_key_file[CONF_URL];
 	int64_t			 c_proxy_requests_per_minute;

@@ -192,6 +192,9 @@ struct msg_relay_url {
 	char		ru_url[RELAY_URL_MAX];
 };
 
+/* Resolve ids from here up are the proxy's connections, not relays. */
+#define RELAY_RESOLVE_PROXY	0x80000000U
+
 struct msg_relay_resolve {
 	uint32_t	rr_relay;		/* relayd's id for the relay */
 	uint32_t	rr_pad;

@@ -184,6 +184,11 @@ static const struct sb_syscall sb_relayd[] = {
 	ALLOW(poll),
 	ALLOW(ppoll),
 	ALLOW(getrandom),		/* TLS, WebSocket masking keys */
+	/*
+	 * the agents' proxy: connections on the listening unix socket the
+	 * supervisor passed (relayd binds and listens on nothing itself)
+	 */
+	ALLOW(accept4),
 };
 
 /*

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <bsd/string.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -101,10 +102,6 @@ http_head_scan(const char *buf, size_t len, size_t *end, char *err,
 	size_t	 i;
 
 	*end = 0;
-	if (memcmp(buf, "HTTP/1.", len < 7 ? len : 7) != 0) {
-		errbuf_set(err, errlen, "not an HTTP/1 response");
-		return (-1);
-	}
 	for (i = 0; i < len; i++) {
 		switch (buf[i]) {
 		case '\0':
@@ -177,8 +174,8 @@ http_status_parse(struct http_response *r, char *line, char *err,
 }
 
 static int
-http_header_parse(struct http_response *r, char *line, char *err,
-    size_t errlen)
+http_header_parse(struct http_header *hdrs, size_t *nhdrs, char *line,
+    char *err, size_t errlen)
 {
 	char	*p, *v, *end;
 
@@ -213,69 +210,178 @@ http_header_parse(struct http_response *r, char *line, char *err,
 	for (end = p; end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
 		;
 	*end = '\0';
-	if (r->hr_nheaders == HTTP_MAX_HEADERS) {
+	if (*nhdrs == HTTP_MAX_HEADERS) {
 		errbuf_set(err, errlen, "more than %d header fields",
 		    HTTP_MAX_HEADERS);
 		return (-1);
 	}
-	r->hr_headers[r->hr_nheaders].hh_name = line;
-	r->hr_headers[r->hr_nheaders].hh_value = v;
-	r->hr_nheaders++;
+	hdrs[*nhdrs].hh_name = line;
+	hdrs[*nhdrs].hh_value = v;
+	(*nhdrs)++;
 	return (0);
 }
 
-/* The lines of the copied head; http_head_scan vouched for the CRLFs. */
+/*
+ * The lines of the copied head; http_head_scan vouched for the CRLFs.
+ * The first line goes to first(), the others are header fields of at
+ * most maxline bytes.
+ */
 static int
-http_lines_parse(struct http_response *r, char *err, size_t errlen)
+http_lines_parse(char *buf, int (*first)(void *, char *, char *, size_t),
+    void *arg, struct http_header *hdrs, size_t *nhdrs, size_t maxline,
+    char *err, size_t errlen)
 {
 	char	*line, *crlf;
 
-	line = r->hr_buf;
+	line = buf;
 	if ((crlf = strstr(line, "\r\n")) == NULL)
 		return (-1);
 	*crlf = '\0';
-	if (http_status_parse(r, line, err, errlen) == -1)
+	if (first(arg, line, err, errlen) == -1)
 		return (-1);
 	for (line = crlf + 2; *line != '\r'; line = crlf + 2) {
 		if ((crlf = strstr(line, "\r\n")) == NULL)
 			return (-1);
 		*crlf = '\0';
-		if (http_header_parse(r, line, err, errlen) == -1)
+		if ((size_t)(crlf - line) > maxline) {
+			errbuf_set(err, errlen, "header line over %zu bytes",
+			    maxline);
+			return (-1);
+		}
+		if (http_header_parse(hdrs, nhdrs, line, err, errlen) == -1)
 			return (-1);
 	}
 	return (0);
+}
+
+/*
+ * The complete head at buf, copied: 1 with *copy and *end set, 0 when
+ * more is needed, -1 when malformed or over max bytes.
+ */
+static int
+http_head_copy(const char *buf, size_t len, size_t max, char **copy,
+    size_t *end, char *err, size_t errlen)
+{
+	size_t	 n;
+
+	*copy = NULL;
+	if (len == 0)
+		return (0);
+	n = len < max ? len : max;
+	if (http_head_scan(buf, n, end, err, errlen) == -1)
+		return (-1);
+	if (*end == 0) {
+		if (len < max)
+			return (0);
+		errbuf_set(err, errlen, "head over %zu bytes", max);
+		return (-1);
+	}
+	if ((*copy = malloc(*end + 1)) == NULL) {
+		errbuf_set(err, errlen, "out of memory");
+		return (-1);
+	}
+	memcpy(*copy, buf, *end);
+	(*copy)[*end] = '\0';
+	return (1);
+}
+
+static int
+http_status_first(void *arg, char *line, char *err, size_t errlen)
+{
+	return (http_status_parse(arg, line, err, errlen));
 }
 
 int
 http_response_parse(const char *buf, size_t len, struct http_response *r,
     char *err, size_t errlen)
 {
-	size_t	 n, end;
+	size_t	 end;
+	int	 rv;
 
 	memset(r, 0, sizeof(*r));
-	if (len == 0)
-		return (0);
-	n = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
-	if (http_head_scan(buf, n, &end, err, errlen) == -1)
-		return (-1);
-	if (end == 0) {
-		if (len < HTTP_HEAD_MAX)
-			return (0);
-		errbuf_set(err, errlen, "head over %d bytes", HTTP_HEAD_MAX);
+	if (memcmp(buf, "HTTP/1.", len < 7 ? len : 7) != 0) {
+		errbuf_set(err, errlen, "not an HTTP/1 response");
 		return (-1);
 	}
-	if ((r->hr_buf = malloc(end + 1)) == NULL) {
-		errbuf_set(err, errlen, "out of memory");
-		return (-1);
-	}
-	memcpy(r->hr_buf, buf, end);
-	r->hr_buf[end] = '\0';
-	if (http_lines_parse(r, err, errlen) == -1) {
+	if ((rv = http_head_copy(buf, len, HTTP_HEAD_MAX, &r->hr_buf, &end,
+	    err, errlen)) <= 0)
+		return (rv);
+	if (http_lines_parse(r->hr_buf, http_status_first, r, r->hr_headers,
+	    &r->hr_nheaders, HTTP_HEAD_MAX, err, errlen) == -1) {
 		http_response_free(r);
 		return (-1);
 	}
 	r->hr_headlen = end;
 	return (1);
+}
+
+/* method SP request-target SP HTTP/1.x, nothing more, nothing less */
+static int
+http_request_first(void *arg, char *line, char *err, size_t errlen)
+{
+	struct http_request	*q = arg;
+	char			*p, *target;
+
+	if (strlen(line) > HTTP_LINE_MAX) {
+		errbuf_set(err, errlen, "request line over %d bytes",
+		    HTTP_LINE_MAX);
+		return (-1);
+	}
+	for (p = line; http_is_tchar((unsigned char)*p); p++)
+		;
+	if (p == line || *p != ' ') {
+		errbuf_set(err, errlen, "bad method");
+		return (-1);
+	}
+	*p++ = '\0';
+	for (target = p; *p > 0x20 && *p < 0x7f; p++)
+		;
+	if (p == target || *p != ' ') {
+		errbuf_set(err, errlen, "bad request target");
+		return (-1);
+	}
+	*p++ = '\0';
+	if (strcmp(p, "HTTP/1.1") == 0)
+		q->hq_minor = 1;
+	else if (strcmp(p, "HTTP/1.0") == 0)
+		q->hq_minor = 0;
+	else {
+		errbuf_set(err, errlen, "not HTTP/1.0 or HTTP/1.1");
+		return (-1);
+	}
+	q->hq_method = line;
+	q->hq_target = target;
+	return (0);
+}
+
+int
+http_request_parse(const char *buf, size_t len, size_t max,
+    struct http_request *q, char *err, size_t errlen)
+{
+	size_t	 end;
+	int	 rv;
+
+	memset(q, 0, sizeof(*q));
+	if (max > HTTP_HEAD_MAX)
+		max = HTTP_HEAD_MAX;
+	if ((rv = http_head_copy(buf, len, max, &q->hq_buf, &end, err,
+	    errlen)) <= 0)
+		return (rv);
+	if (http_lines_parse(q->hq_buf, http_request_first, q,
+	    q->hq_headers, &q->hq_nheaders, HTTP_LINE_MAX, err,
+	    errlen) == -1) {
+		http_request_free(q);
+		return (-1);
+	}
+	q->hq_headlen = end;
+	return (1);
+}
+
+void
+http_request_free(struct http_request *q)
+{
+	free(q->hq_buf);
+	memset(q, 0, sizeof(*q));
 }
 
 void
@@ -286,25 +392,38 @@ http_response_free(struct http_response *r)
 }
 
 const char *
-http_header_get(const struct http_response *r, const char *name)
+http_fields_get(const struct http_header *hdrs, size_t n, const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; i < r->hr_nheaders; i++)
-		if (strcasecmp(r->hr_headers[i].hh_name, name) == 0)
-			return (r->hr_headers[i].hh_value);
+	for (i = 0; i < n; i++)
+		if (strcasecmp(hdrs[i].hh_name, name) == 0)
+			return (hdrs[i].hh_value);
 	return (NULL);
+}
+
+size_t
+http_fields_count(const struct http_header *hdrs, size_t n,
+    const char *name)
+{
+	size_t	 i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(hdrs[i].hh_name, name) == 0)
+			c++;
+	return (c);
+}
+
+const char *
+http_header_get(const struct http_response *r, const char *name)
+{
+	return (http_fields_get(r->hr_headers, r->hr_nheaders, name));
 }
 
 static size_t
 http_header_count(const struct http_response *r, const char *name)
 {
-	size_t	 i, n = 0;
-
-	for (i = 0; i < r->hr_nheaders; i++)
-		if (strcasecmp(r->hr_headers[i].hh_name, name) == 0)
-			n++;
-	return (n);
+	return (http_fields_count(r->hr_headers, r->hr_nheaders, name));
 }
 
 int
@@ -683,4 +802,46 @@ ws_url_parse(const char *s, struct ws_url *u, char *err, size_t errlen)
 		return (-1);
 	}
 	return (0);
+}
+
+int
+http_authority_parse(const char *s, char *host, size_t hostlen,
+    uint16_t *port, char *err, size_t errlen)
+{
+	struct ws_url	 u;
+	const char	*end = s + strlen(s), *rest;
+
+	memset(&u, 0, sizeof(u));
+	if (ws_url_host(&u, s, end, &rest, err, errlen) == -1)
+		return (-1);
+	if (rest == end) {
+		errbuf_set(err, errlen, "no port");
+		return (-1);
+	}
+	if (ws_url_port(rest + 1, end, port, err, errlen) == -1)
+		return (-1);
+	if (strlcpy(host, u.wu_host, hostlen) >= hostlen) {
+		errbuf_set(err, errlen, "host name too long");
+		return (-1);
+	}
+	return (0);
+}
+
+/* An https:// URL has the grammar of a wss:// one. */
+int
+http_url_parse(const char *s, struct ws_url *u, char *err, size_t errlen)
+{
+	char	 buf[WS_URL_MAX + 8];
+	int	 n;
+
+	if (strncasecmp(s, "https://", 8) != 0) {
+		errbuf_set(err, errlen, "not an https:// URL");
+		return (-1);
+	}
+	n = snprintf(buf, sizeof(buf), "wss://%s", s + 8);
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		errbuf_set(err, errlen, "URL too long");
+		return (-1);
+	}
+	return (ws_url_parse(buf, u, err, errlen));
 }

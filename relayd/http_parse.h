@@ -28,6 +28,7 @@
 
 #define HTTP_HEAD_MAX		16384
 #define HTTP_MAX_HEADERS	64
+#define HTTP_LINE_MAX		8192	/* one line of a request head */
 
 struct http_header {
 	const char	*hh_name;	/* into the parsed copy, NUL-terminated */
@@ -60,8 +61,44 @@ int		 http_response_parse(const char *, size_t, struct http_response *,
 void		 http_response_free(struct http_response *);
 /* The value of the first header of that name (case-insensitive). */
 const char	*http_header_get(const struct http_response *, const char *);
+const char	*http_fields_get(const struct http_header *, size_t,
+		    const char *);
+size_t		 http_fields_count(const struct http_header *, size_t,
+		    const char *);
 /* Whether a comma-separated header value holds a token (case-insensitive). */
 int		 http_header_has_token(const char *, const char *);
+
+/*
+ * The head of a request, as relayd's egress proxy gets it from an
+ * agent: the same strict rules as a response head, and besides at most
+ * max bytes (HTTP_HEAD_MAX at most), lines of HTTP_LINE_MAX bytes, a
+ * request line of exactly method, target and HTTP/1.0 or HTTP/1.1
+ * separated by single spaces.  Returns as http_response_parse does.
+ */
+struct http_request {
+	const char		*hq_method;	/* a token */
+	const char		*hq_target;	/* printable, no spaces */
+	int			 hq_minor;	/* HTTP/1.x */
+	char			*hq_buf;
+	struct http_header	 hq_headers[HTTP_MAX_HEADERS];
+	size_t			 hq_nheaders;
+	size_t			 hq_headlen;	/* with the blank line */
+};
+
+int		 http_request_parse(const char *, size_t, size_t,
+		    struct http_request *, char *, size_t);
+void		 http_request_free(struct http_request *);
+
+/*
+ * CONNECT's authority-form "host:port" (a name, an IPv4 address or a
+ * bracketed IPv6 address, which comes back without its brackets).
+ */
+int		 http_authority_parse(const char *, char *, size_t,
+		    uint16_t *, char *, size_t);
+
+struct ws_url;
+/* An https:// URL, into the fields of a wss:// one (wu_tls is set). */
+int		 http_url_parse(const char *, struct ws_url *, char *, size_t);
 
 /*
  * Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key ||

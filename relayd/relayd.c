@@ -15,8 +15,8 @@
  */
 
 /*
- * openagents-relayd: all network I/O of the suite.  Today: the Nostr
- * relays (relay.c).  It turns the supervisor's subscriptions and
+ * openagents-relayd: all network I/O of the suite: the Nostr relays
+ * (relay.c) and the agents' egress proxy (proxy.c).  It turns the supervisor's subscriptions and
  * publications into WebSocket traffic and hands back only events it has
  * checked itself.
  *
@@ -39,6 +39,7 @@
 #include "msg.h"
 #include "proc.h"
 #include "proc_child.h"
+#include "proxy.h"
 #include "relay_msg.h"
 #include "relayd.h"
 #include "secp.h"
@@ -86,6 +87,7 @@ static void
 relayd_shutdown(struct proc_child *pc)
 {
 	(void)pc;
+	proxy_shutdown();
 	relay_shutdown();
 }
 
@@ -108,6 +110,7 @@ relayd_dispatch(struct proc_child *pc, struct imsg *imsg)
 	struct msg_relay_sub	 rs;
 	struct msg_relay_pub	 rp;
 	struct msg_relay_auth	 au;
+	struct msg_proxy_conf	 pxc;
 	struct ibuf		 rest;
 
 	(void)pc;
@@ -131,7 +134,17 @@ relayd_dispatch(struct proc_child *pc, struct imsg *imsg)
 	case IMSG_RELAY_ADDRS:
 		if (imsg_get_data(imsg, &ra, sizeof(ra)) == -1)
 			fatalx("bad address message");
-		relay_addrs(&ra);
+		if (ra.ra_relay & RELAY_RESOLVE_PROXY)
+			proxy_addrs(&ra);
+		else
+			relay_addrs(&ra);
+		return (0);
+	case IMSG_PROXY_CONF:
+		if (relayd_split(imsg, &pxc, sizeof(pxc), &rest) == -1)
+			fatalx("bad proxy configuration");
+		proxy_conf(&pxc, ibuf_data(&rest), ibuf_size(&rest),
+		    imsg_get_fd(imsg));
+		explicit_bzero(&pxc, sizeof(pxc));
 		return (0);
 	case IMSG_RELAY_SUBSCRIBE:
 	case IMSG_RELAY_UNSUBSCRIBE:

@@ -154,11 +154,11 @@ ws_end_name(enum ws_end e)
 }
 
 /*
- * Shared by connections and NIP-11 fetches: the socket, the TLS session
- * and the error texts.
+ * Shared by connections, NIP-11 fetches and the proxy (proxy.c): the
+ * socket, the TLS session and the error texts.
  */
 
-static int
+int
 net_dial(const struct sockaddr *sa, socklen_t salen, int *fdp, int *errp)
 {
 	int	 fd;
@@ -174,7 +174,7 @@ net_dial(const struct sockaddr *sa, socklen_t salen, int *fdp, int *errp)
 }
 
 /* After the socket became writable: did the connect work? */
-static int
+int
 net_connected(int fd, char *why, size_t whylen)
 {
 	int		 e = 0;
@@ -203,7 +203,7 @@ net_is_ip(const char *host)
  * A client session for host: SNI and a name check for names, an address
  * check for IP literals (SNI must not carry those, RFC 6066).
  */
-static SSL *
+SSL *
 tls_session(SSL_CTX *ctx, char *host)
 {
 	SSL	*ssl;
@@ -245,7 +245,7 @@ tls_error_text(unsigned long e)
 	return (reason);
 }
 
-static void
+void
 tls_why(struct bufferevent *bev, int sockerr, char *why, size_t whylen)
 {
 	SSL		*ssl = bufferevent_openssl_get_ssl(bev);
@@ -268,7 +268,7 @@ tls_why(struct bufferevent *bev, int sockerr, char *why, size_t whylen)
 		errbuf_set(why, whylen, "TLS: handshake failed");
 }
 
-static struct bufferevent *
+struct bufferevent *
 net_bufferevent(struct event_base *base, int fd, SSL *ssl)
 {
 	struct bufferevent	*bev;

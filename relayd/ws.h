@@ -156,6 +156,23 @@ int		 ws_fetch_info(struct event_base *, const struct sockaddr *,
 void		 ws_fetch_abort(void *);
 
 /*
+ * The pieces under ws_connect, for relayd's other clients (the proxy):
+ * net_dial starts a non-blocking connect (a refusal it sees at once is
+ * left in *err for the caller to report like a late one); net_connected
+ * tells, once the socket is writable, whether it worked; tls_session
+ * makes a client session for a host name or IP literal, SNI and the
+ * name check included; net_bufferevent wraps the connected socket,
+ * with TLS when ssl is not NULL (the bufferevent owns fd and ssl then);
+ * tls_why explains a TLS failure on one.
+ */
+struct bufferevent;
+int		 net_dial(const struct sockaddr *, socklen_t, int *, int *);
+int		 net_connected(int, char *, size_t);
+SSL		*tls_session(SSL_CTX *, char *);
+struct bufferevent *net_bufferevent(struct event_base *, int, SSL *);
+void		 tls_why(struct bufferevent *, int, char *, size_t);
+
+/*
  * Test only (the wsframe fuzzer): a connection in the open state with
  * no socket and no event loop.  ws_fuzz_feed hands it bytes as if they
  * came from the server; what it would send is dropped.  Returns 0

@@ -177,6 +177,7 @@ supervisor_reload(struct supervisor *s, char *err, size_t errlen)
 	s->sv_reload_error[0] = '\0';
 	log_info("configuration reloaded from %s", s->sv_paths.p_config);
 	sv_relay_sync(s, 1);	/* relayd keeps the relays that stay */
+	sv_proxy_sync(s);
 	return (0);
  fail:
 	s->sv_reload_failures++;

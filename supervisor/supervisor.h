@@ -180,4 +180,8 @@ int	 sv_relay_stats_req(struct supervisor *, uint32_t);
 uint64_t sv_relay_publish(struct supervisor *, const void *, size_t);
 void	 sv_relay_cancel_sync(struct supervisor *);
 
+/* sv_proxy.c */
+void	 sv_proxy_sync(struct supervisor *);
+int	 sv_proxy_dispatch(struct supervisor *, struct imsg *);
+
 #endif /* OA_SUPERVISOR_H */

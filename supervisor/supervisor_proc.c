@@ -285,6 +285,7 @@ helper_dispatch(int fd, short event, void *arg)
 				/* a new relayd knows nothing yet */
 				sv->sv_relay_synced = 0;
 				sv_relay_sync(sv, 0);
+				sv_proxy_sync(sv);
 			}
 			supervisor_check_online(sv);
 			break;
@@ -328,6 +329,19 @@ helper_dispatch(int fd, short event, void *arg)
 				return;
 			}
 			(void)sv_relay_dispatch(sv, &imsg);
+			if (!h->h_iev_open) {
+				imsg_free(&imsg);
+				return;
+			}
+			break;
+		case IMSG_PROXY_STATS:
+			if (h->h_id != PROC_RELAYD || !h->h_ready) {
+				imsg_free(&imsg);
+				helper_violation(sv, h, "proxy message from "
+				    "the wrong process");
+				return;
+			}
+			(void)sv_proxy_dispatch(sv, &imsg);
 			if (!h->h_iev_open) {
 				imsg_free(&imsg);
 				return;

@@ -24,13 +24,24 @@
  *	wait-open N		until N relays are open (20 s at most);
  *				prints "open N" or "timeout"
  *	stats			"relay URL STATE IN OUT REJECTS ERRORS"
+ *	proxy SOCK UPSTREAM KEY PERMIN PERDAY [HOST...]
+ *				listens on the unix socket SOCK and gives
+ *				it to relayd's proxy with that configuration
+ *				("-" for no upstream or no key); prints
+ *				"proxy ready"
+ *	portmap FROM TO		answer names asked with port FROM with port
+ *				TO: a stand-in for a host's port 443
  *
- * AUTH requests are refused (there is no key here).
+ * The proxy's statistics print as "proxy-stats ALLOWED REFUSED CAPPED
+ * LAST" whenever relayd sends them.  AUTH requests are refused (there
+ * is no key here).
  *
- * usage: relayd_drive [-S mode] RELAYD URL...
+ * usage: relayd_drive [-S mode] RELAYD [URL...]
  */
 
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -53,6 +64,7 @@
 
 static struct imsgbuf	 ibuf;
 static pid_t		 child;
+static char		 map_from[8], map_to[8];
 
 static void
 flush(void)
@@ -72,6 +84,8 @@ answer_resolve(struct imsg *imsg)
 		errx(1, "bad resolve request");
 	rr.rr_host[sizeof(rr.rr_host) - 1] = '\0';
 	rr.rr_port[sizeof(rr.rr_port) - 1] = '\0';
+	if (map_from[0] != '\0' && strcmp(rr.rr_port, map_from) == 0)
+		(void)strlcpy(rr.rr_port, map_to, sizeof(rr.rr_port));
 	memset(&ra, 0, sizeof(ra));
 	ra.ra_relay = rr.rr_relay;
 	memset(&hints, 0, sizeof(hints));
@@ -108,6 +122,21 @@ answer_auth(struct imsg *imsg)
 	flush();
 }
 
+static void
+print_proxy_stats(struct imsg *imsg)
+{
+	struct msg_proxy_stats	 ps;
+
+	if (imsg_get_data(imsg, &ps, sizeof(ps)) == -1)
+		errx(1, "bad proxy stats");
+	ps.ps_last[sizeof(ps.ps_last) - 1] = '\0';
+	printf("proxy-stats %llu %llu %llu %s\n",
+	    (unsigned long long)ps.ps_allowed,
+	    (unsigned long long)ps.ps_refused,
+	    (unsigned long long)ps.ps_capped, ps.ps_last);
+	(void)fflush(stdout);
+}
+
 /*
  * The next message that is not a request of relayd's own (those are
  * answered here), or NULL type 0 when ms pass without one.
@@ -130,6 +159,10 @@ next(struct imsg *imsg, int ms)
 				continue;
 			case IMSG_RELAY_AUTH_REQ:
 				answer_auth(imsg);
+				imsg_free(imsg);
+				continue;
+			case IMSG_PROXY_STATS:
+				print_proxy_stats(imsg);
 				imsg_free(imsg);
 				continue;
 			default:
@@ -241,6 +274,153 @@ configure(int n, char *urls[])
 	flush();
 }
 
+/* proxy SOCK UPSTREAM KEY PERMIN PERDAY [HOST...], as the supervisor */
+static void
+proxy(char *args)
+{
+	struct msg_proxy_conf	 pc;
+	struct sockaddr_un	 sun;
+	struct iovec		 iov[2];
+	char			*w[6 + 32], hosts[32 * 256];
+	const char		*errstr;
+	size_t			 hlen = 0, n;
+	int			 nw = 0, fd, i;
+
+	while (nw < (int)(sizeof(w) / sizeof(w[0])) &&
+	    (w[nw] = strsep(&args, " ")) != NULL)
+		if (*w[nw] != '\0')
+			nw++;
+	if (nw < 5)
+		errx(2, "proxy: SOCK UPSTREAM KEY PERMIN PERDAY [HOST...]");
+	memset(&pc, 0, sizeof(pc));
+	if (strcmp(w[1], "-") != 0)
+		(void)strlcpy(pc.pc_upstream, w[1], sizeof(pc.pc_upstream));
+	if (strcmp(w[2], "-") != 0)
+		(void)strlcpy(pc.pc_key, w[2], sizeof(pc.pc_key));
+	pc.pc_per_minute = (uint32_t)strtonum(w[3], 0, 1000000, &errstr);
+	if (errstr != NULL)
+		errx(2, "proxy: PERMIN %s", errstr);
+	pc.pc_per_day = (uint32_t)strtonum(w[4], 0, 100000000, &errstr);
+	if (errstr != NULL)
+		errx(2, "proxy: PERDAY %s", errstr);
+	for (i = 5; i < nw; i++) {
+		n = strlen(w[i]) + 1;
+		if (hlen + n > sizeof(hosts))
+			errx(2, "proxy: too many hosts");
+		memcpy(hosts + hlen, w[i], n);
+		hlen += n;
+		pc.pc_nhosts++;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, w[0], sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		errx(2, "proxy: socket path too long");
+	(void)unlink(w[0]);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(w[0], 0666) == -1 || listen(fd, 64) == -1)
+		err(1, "proxy: %s", w[0]);
+	iov[0].iov_base = &pc;
+	iov[0].iov_len = sizeof(pc);
+	iov[1].iov_base = hosts;
+	iov[1].iov_len = hlen;
+	if (imsg_composev(&ibuf, IMSG_PROXY_CONF, 0, 0, fd, iov,
+	    hlen > 0 ? 2 : 1) == -1)
+		err(1, "compose");
+	flush();
+	printf("proxy ready\n");
+}
+
+static void
+command(char *line)
+{
+	char		*arg;
+	const char	*errstr;
+	long long	 want;
+	int		 i;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	arg = strchr(line, ' ');
+	if (arg != NULL)
+		*arg++ = '\0';
+	if (strcmp(line, "publish") == 0 && arg != NULL)
+		publish(arg);
+	else if (strcmp(line, "stats") == 0)
+		(void)stats(1);
+	else if (strcmp(line, "proxy") == 0 && arg != NULL)
+		proxy(arg);
+	else if (strcmp(line, "portmap") == 0 && arg != NULL &&
+	    sscanf(arg, "%7s %7s", map_from, map_to) == 2)
+		printf("portmap %s %s\n", map_from, map_to);
+	else if (strcmp(line, "wait-open") == 0 && arg != NULL) {
+		want = strtonum(arg, 0, RELAY_MAX, &errstr);
+		if (errstr != NULL)
+			errx(2, "wait-open: %s", errstr);
+		for (i = 0; i < 200 && stats(0) < want; i++)
+			(void)usleep(100000);
+		if (i == 200)
+			printf("timeout\n");
+		else
+			printf("open %lld\n", want);
+	} else
+		printf("usage unknown command '%s'\n", line);
+	(void)fflush(stdout);
+}
+
+/*
+ * Commands from stdin and relayd's own requests, whichever comes: the
+ * proxy asks for names while no command waits for an answer.
+ */
+static void
+serve(void)
+{
+	struct pollfd	 pfd[2];
+	struct imsg	 imsg;
+	char		 buf[65536], *nl;
+	size_t		 have = 0;
+	ssize_t		 n;
+
+	for (;;) {
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ibuf.fd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "poll");
+		}
+		if (pfd[1].revents != 0)
+			while (next(&imsg, 0)) {
+				printf("unexpected message %u\n",
+				    imsg_get_type(&imsg));
+				(void)fflush(stdout);
+				imsg_free(&imsg);
+			}
+		if (pfd[0].revents == 0)
+			continue;
+		if ((n = read(STDIN_FILENO, buf + have, sizeof(buf) - 1 -
+		    have)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "stdin");
+		}
+		if (n == 0)
+			return;
+		have += (size_t)n;
+		buf[have] = '\0';
+		while ((nl = strchr(buf, '\n')) != NULL) {
+			*nl = '\0';
+			command(buf);
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have + 1);
+		}
+		if (have == sizeof(buf) - 1)
+			errx(2, "command line too long");
+	}
+}
+
 static void
 spawn(const char *relayd, const char *mode)
 {
@@ -255,11 +435,8 @@ spawn(const char *relayd, const char *mode)
 int
 main(int argc, char *argv[])
 {
-	const char	*mode = "enforce", *errstr;
-	char		*line = NULL, *arg;
-	size_t		 cap = 0;
-	long long	 want;
-	int		 ch, i;
+	const char	*mode = "enforce";
+	int		 ch;
 
 	while ((ch = getopt(argc, argv, "S:")) != -1) {
 		switch (ch) {
@@ -272,41 +449,17 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2)
+	if (argc < 1)
 		goto usage;
 	spawn(argv[0], mode);
 	configure(argc - 1, argv + 1);
-
-	while (getline(&line, &cap, stdin) != -1) {
-		line[strcspn(line, "\r\n")] = '\0';
-		arg = strchr(line, ' ');
-		if (arg != NULL)
-			*arg++ = '\0';
-		if (strcmp(line, "publish") == 0 && arg != NULL)
-			publish(arg);
-		else if (strcmp(line, "stats") == 0)
-			(void)stats(1);
-		else if (strcmp(line, "wait-open") == 0 && arg != NULL) {
-			want = strtonum(arg, 0, RELAY_MAX, &errstr);
-			if (errstr != NULL)
-				errx(2, "wait-open: %s", errstr);
-			for (i = 0; i < 200 && stats(0) < want; i++)
-				(void)usleep(100000);
-			if (i == 200)
-				printf("timeout\n");
-			else
-				printf("open %lld\n", want);
-		} else
-			printf("usage unknown command '%s'\n", line);
-		(void)fflush(stdout);
-	}
-	free(line);
+	serve();
 	imsgbuf_clear(&ibuf);
 	(void)close(ibuf.fd);
 	if (waitpid(child, NULL, 0) == -1)
 		err(1, "waitpid");
 	return (0);
 usage:
-	fprintf(stderr, "usage: relayd_drive [-S mode] RELAYD URL...\n");
+	fprintf(stderr, "usage: relayd_drive [-S mode] RELAYD [URL...]\n");
 	return (2);
 }

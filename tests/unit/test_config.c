@@ -165,6 +165,7 @@ START_TEST(config_defaults_all)
 	ck_assert_int_eq(c->c_limit_pids, 256);
 	ck_assert_int_eq(c->c_limit_disk_mb, 2048);
 
+	ck_assert_str_eq(c->c_proxy_upstream, "https://api.openai.com");
 	ck_assert_str_eq(c->c_proxy_api_key_env, "OPENAI_API_KEY");
 	ck_assert_str_eq(c->c_proxy_api_key_file, "");
 	ck_assert_int_eq(c->c_proxy_requests_per_minute, 60);
@@ -298,6 +299,7 @@ START_TEST(config_every_key)
 	    "pids = 64\n"
 	    "disk_mb = 100\n"
 	    "[proxy]\n"
+	    "upstream = \"https://llm.example.org:8443/openai\"\n"
 	    "api_key_env = \"MY_KEY\"\n"
 	    "api_key_file = \"/run/secrets/key\"\n"
 	    "requests_per_minute = 10\n"
@@ -349,6 +351,8 @@ START_TEST(config_every_key)
 	ck_assert_int_eq(c->c_limit_memory_mb, 512);
 	ck_assert_int_eq(c->c_limit_pids, 64);
 	ck_assert_int_eq(c->c_limit_disk_mb, 100);
+	ck_assert_str_eq(c->c_proxy_upstream,
+	    "https://llm.example.org:8443/openai");
 	ck_assert_str_eq(c->c_proxy_api_key_env, "MY_KEY");
 	ck_assert_str_eq(c->c_proxy_api_key_file, "/run/secrets/key");
 	ck_assert_int_eq(c->c_proxy_requests_per_minute, 10);
@@ -522,6 +526,11 @@ static const struct {
 	{ "[schedule]\ntimezone = \"Europe Paris\"\n",
 	    NAME ":2: key 'schedule.timezone': 'Europe Paris' is not a time "
 	    "zone name" },
+	{ "[proxy]\nupstream = \"http://api.openai.com\"\n",
+	    NAME ":2: key 'proxy.upstream': 'http://api.openai.com' is not a "
+	    "https:// URL" },
+	{ "[proxy]\nupstream = \"https://\"\n",
+	    NAME ":2: key 'proxy.upstream': 'https://' has no host" },
 	{ "[alerts]\nwebhook_url = \"ftp://x.org\"\n",
 	    NAME ":2: key 'alerts.webhook_url': 'ftp://x.org' is not a http:// "
 	    "or https:// URL" },
