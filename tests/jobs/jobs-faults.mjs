@@ -5,7 +5,7 @@
 // published twice, and a job whose result was out before the crash is
 // neither rerun nor republished under a new id.
 import {
-  check, deadline, bringUp, wrapUp, stopProc, post, patchJob, generateSecretKey, statusOf, codesOf,
+  check, deadline, bringUp, wrapUp, stopProc, post, patchJob, generateSecretKey, statusOf, oneResultChecks,
   procsWith, alive, until, sleep, fetchEvents
 } from './jobslib.mjs'
 
@@ -17,15 +17,7 @@ const buyer = () => generateSecretKey()
 const job = (agent = 'fix') => patchJob(fx, agent, { provider: pk })
 const ended = (id, ms) => col.waitFor(id, (e) => e.kind === 6932, ms)
 
-// exactly one result: success, or failed with an E-code (E007 expected)
-function oneResult (req, what) {
-  const rs = col.results(req.id)
-  check(rs.length === 1, `${what}: exactly one result`, rs.map((e) => `${e.id} ${statusOf(e)}`).join('\n'))
-  const r = rs[0]
-  if (!r) return
-  const okStatus = statusOf(r) === 'success' || (statusOf(r) === 'failed' && codesOf(r).length > 0)
-  check(okStatus, `${what}: success after a rerun, or a clean failure with an E-code (${statusOf(r)} ${codesOf(r)})`, JSON.stringify(r.tags))
-}
+const oneResult = (req, what) => { for (const [c, desc, x] of oneResultChecks(col, req, what)) check(c, desc, x) }
 
 // 0. a job that finishes before any fault
 const first = await post([A.url], buyer(), job('fix'))

@@ -3,6 +3,7 @@
 // a fix that breaks the tests, one that touches disallowed paths, an
 // agent that outlives the time limit, the same request twice on two
 // relays, and requests the provider must refuse with their E-codes.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   makeFixture, deadline, bringUp, wrapUp, post, patchJob, generateSecretKey, getPublicKey, patchSuccessChecks,
@@ -30,6 +31,11 @@ await runCases({
     t.ok(fb.length > 0 && statusOf(fb[0]) === 'processing' && fb[0].arrival < res.arrival,
       'a 7000 processing came first', fb.map((e) => JSON.stringify(e.tags)).join('\n'))
     for (const [c, desc, x] of patchSuccessChecks(res, { req, provider: pk, fixture: fx, dir: T, expect: { files: ['src/calc.sh'] } })) t.ok(c, desc, x)
+    // workerd/work.h: the trajectory is kept in the job folder
+    const traj = join(d.home, 'provider', 'jobs', `job_${req.id.slice(0, 16)}`, 'trajectory.jsonl')
+    let text = ''
+    try { text = readFileSync(traj, 'utf8') } catch {}
+    t.ok(text.includes('stops one short'), "the agent's trajectory is kept in jobs/<job id>/trajectory.jsonl", traj)
     await sleep(3000)
     t.ok(col.results(req.id).length === 1, 'exactly one result')
   },

@@ -631,6 +631,19 @@ export function failureChecks (col, req, provider, codes, what) {
   return out
 }
 
+// After a fault: exactly one result, a success (the unfinished phase
+// rerun) or a clean failure with an E-code (E007 expected).
+export function oneResultChecks (col, req, what) {
+  const rs = col.results(req.id)
+  const out = [[rs.length === 1, `${what}: exactly one result`, rs.map((e) => `${e.id} ${statusOf(e)}`).join('\n')]]
+  const r = rs[0]
+  if (r) {
+    const fine = statusOf(r) === 'success' || (statusOf(r) === 'failed' && codesOf(r).length > 0)
+    out.push([fine, `${what}: success after a rerun, or a clean failure with an E-code (${statusOf(r)} ${codesOf(r)})`, JSON.stringify(r.tags)])
+  }
+  return out
+}
+
 // --- one script's world ----------------------------------------------------
 
 // A temp dir, the fixture, nrelays npm relays (relayScript: another

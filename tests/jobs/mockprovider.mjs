@@ -174,6 +174,7 @@ const usage = (stdout) => {
 async function patch (j, req, dir, ws, limit) {
   writeFileSync(join(dir, 'out', 'issue'), req.texts.join('\n\n'))
   const r = await sandbox(j, ws, ['sh', agent], agentEnv(req, dir, 'PatchGen', { OA_ISSUE_FILE: inBox(dir, 'issue') }), { ro: ws, out: join(dir, 'out'), limit })
+  writeFileSync(join(dir, 'trajectory.jsonl'), r.stdout)
   if (j.cancelled) return
   if (r.timedOut) return fail(req, 'E004', `timeout exceeded after ${limit} seconds`)
   if (r.code !== 0) return fail(req, 'E006', `the agent failed with exit ${r.code}`)
