@@ -275,7 +275,7 @@ export class Daemon {
       '[pricing.SandboxRun]', 'base = 200', 'max = 20000', '',
       '[relays]', `urls = ${list(o.relays)}`, '',
       '[agent]', 'backend = "command"', `command = ${JSON.stringify(o.agent)}`, '',
-      '[payments]', 'mode = "free"', '',
+      '[payments]', `mode = ${JSON.stringify(o.payments || 'free')}`, '',
       '[limits]', ...Object.entries(limits).map(([k, v]) => `${k} = ${v}`), ''
     ].join('\n')
     writeFileSync(this.cfg, text)
