@@ -1,0 +1,1074 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The sandbox itself.  The parent (the launcher, or a tool through
+ * container_run_sync()) clones one child into new user, mount, pid,
+ * net, ipc and uts namespaces; that child is pid 1 of the sandbox.  It
+ * maps its own uid, mounts a tmpfs that becomes its root, pivots into
+ * it with the old root kept at /.oldroot just long enough to bind what
+ * the sandbox may see, then forgets the old root, drops what it holds
+ * and forks the command (and the network bridge when asked).  It reaps
+ * everything and reports the command's status on a pipe.
+ *
+ * The pipe also carries any reason the sandbox could not start, from
+ * pid 1 or from the command's child before its execve.
+ */
+
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <net/if.h>
+#include <linux/openat2.h>
+#include <linux/securebits.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+#include <sys/capability.h>
+
+#include "log.h"
+#include "util.h"
+#include "ct.h"
+
+#define CT_ROOT_OLD	"/.oldroot"
+#define CT_HOSTNAME	"sandbox"
+#define CT_DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"
+
+/* What the pipe from inside carries; one write each, below PIPE_BUF. */
+enum ct_status_kind {
+	CT_ST_ERROR = 1,	/* could not start: st_msg */
+	CT_ST_EXIT		/* the command ended: st_wstatus */
+};
+
+struct ct_status {
+	int	 st_kind;
+	int	 st_wstatus;
+	char	 st_msg[240];
+};
+
+/* The raw clone3 argument block: <linux/sched.h> clashes with <sched.h>. */
+struct ct_clone_args {
+	uint64_t	 flags;
+	uint64_t	 pidfd;
+	uint64_t	 child_tid;
+	uint64_t	 parent_tid;
+	uint64_t	 exit_signal;
+	uint64_t	 stack;
+	uint64_t	 stack_size;
+	uint64_t	 tls;
+};
+
+/* Inside the child: everything it needs, prepared before the clone. */
+struct ct_child {
+	const struct container_spec	*cc_spec;
+	const struct ct_env		*cc_env;
+	uid_t				 cc_uid;
+	gid_t				 cc_gid;
+	int				 cc_gofd;	/* read end, or -1 */
+	int				 cc_statusfd;	/* write end */
+	int				 cc_cgroup;	/* cgroup controllers */
+};
+
+/* The directories of a Debian root; symlinks where /usr is merged. */
+static const char *const ct_sysdirs[] = {
+	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
+};
+
+/*
+ * Of /etc only what programs need to start and to speak TLS to the
+ * proxy: name service switch, hosts, the dynamic linker's cache, the
+ * CA store, the alternatives links /usr/bin points into, the zone.
+ */
+static const char *const ct_etc[] = {
+	"hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
+	"ssl/certs", "ca-certificates.conf", "alternatives", "localtime",
+	"services", "protocols",
+};
+
+static const char *const ct_devs[] = {
+	"null", "zero", "full", "random", "urandom", "tty",
+};
+
+/* Kernel interfaces a task with our uid could still write or read. */
+static const char *const ct_proc_masked[] = {
+	"sysrq-trigger", "kcore", "keys", "timer_list", "sched_debug",
+	"latency_stats",
+};
+
+static void	 ct_report(int, int, int, const char *);
+__attribute__((__noreturn__, __format__(printf, 2, 3)))
+static void	 ct_die(const struct ct_child *, const char *, ...);
+static void	 ct_write_file(const struct ct_child *, const char *,
+		    const char *);
+static void	 ct_bind(const struct ct_child *, const char *, const char *,
+		    int);
+static void	 ct_mkdirs(const struct ct_child *, const char *, mode_t);
+static void	 ct_mkpoint(const struct ct_child *, const char *, int);
+static void	 ct_copy_entry(const struct ct_child *, const char *,
+		    const char *);
+static void	 ct_tmpfs(const struct ct_child *, const char *, mode_t,
+		    int64_t);
+static void	 ct_root(const struct ct_child *);
+static void	 ct_identity(const struct ct_child *);
+static void	 ct_loopback(const struct ct_child *);
+static void	 ct_bind_nofollow(const struct ct_child *, const char *,
+		    const char *, int, int);
+static void	 ct_user_binds(const struct ct_child *);
+static void	 ct_exec(const struct ct_child *, const char *const *, int);
+__attribute__((__noreturn__))
+static void	 ct_init(struct ct_child *);
+__attribute__((__noreturn__))
+static void	 ct_local_child(struct ct_child *);
+static int	 ct_place_fds(const struct ct_child *, int *, int *);
+
+#define CTB_RO		0x01
+#define CTB_REC		0x02
+#define CTB_DEV		0x04	/* device nodes: no nodev */
+
+static void
+ct_report(int fd, int kind, int wstatus, const char *msg)
+{
+	struct ct_status	 st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_kind = kind;
+	st.st_wstatus = wstatus;
+	if (msg != NULL)
+		(void)strlcpy(st.st_msg, msg, sizeof(st.st_msg));
+	/* one write below PIPE_BUF is atomic; nothing to do if it fails */
+	(void)!write(fd, &st, sizeof(st));
+}
+
+/* A step inside failed: say which and why, and give up the sandbox. */
+static void
+ct_die(const struct ct_child *cc, const char *fmt, ...)
+{
+	char		 msg[200], full[240];
+	va_list		 ap;
+	int		 saved_errno = errno;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (saved_errno != 0)
+		(void)snprintf(full, sizeof(full), "%s: %s", msg,
+		    strerror(saved_errno));
+	else
+		(void)strlcpy(full, msg, sizeof(full));
+	ct_report(cc->cc_statusfd, CT_ST_ERROR, 0, full);
+	_exit(127);
+}
+
+static void
+ct_write_file(const struct ct_child *cc, const char *path, const char *data)
+{
+	size_t	 len = strlen(data);
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		ct_die(cc, "open %s", path);
+	if (write(fd, data, len) != (ssize_t)len)
+		ct_die(cc, "write %s", path);
+	if (close(fd) == -1)
+		ct_die(cc, "close %s", path);
+}
+
+/*
+ * A bind, then its flags in one call: mount_setattr() only adds
+ * restrictions and leaves the atime and the flags the kernel locked on
+ * the source alone, where a remount would have to repeat them.
+ */
+static void
+ct_bind(const struct ct_child *cc, const char *src, const char *dst,
+    int flags)
+{
+	struct mount_attr	 attr;
+
+	if (mount(src, dst, NULL, MS_BIND | ((flags & CTB_REC) ? MS_REC : 0),
+	    NULL) == -1)
+		ct_die(cc, "bind %s on %s", src, dst);
+	memset(&attr, 0, sizeof(attr));
+	attr.attr_set = MOUNT_ATTR_NOSUID;
+	if ((flags & CTB_DEV) == 0)
+		attr.attr_set |= MOUNT_ATTR_NODEV;
+	if (flags & CTB_RO)
+		attr.attr_set |= MOUNT_ATTR_RDONLY;
+	if (mount_setattr(AT_FDCWD, dst, (flags & CTB_REC) ? AT_RECURSIVE : 0,
+	    &attr, sizeof(attr)) == -1)
+		ct_die(cc, "mount_setattr %s", dst);
+}
+
+/* mkdir -p below the new root. */
+static void
+ct_mkdirs(const struct ct_child *cc, const char *path, mode_t mode)
+{
+	char	 buf[PATH_MAX], *p;
+	int	 last;
+
+	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		ct_die(cc, "mkdir %s", path);
+	}
+	for (p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		last = *p == '\0';
+		*p = '\0';
+		if (mkdir(buf, mode) == -1 && errno != EEXIST)
+			ct_die(cc, "mkdir %s", buf);
+		if (last)
+			break;
+		*p = '/';
+	}
+}
+
+/* The mount point for a bind: a directory, or an empty file. */
+static void
+ct_mkpoint(const struct ct_child *cc, const char *dst, int isdir)
+{
+	char	 parent[PATH_MAX], *slash;
+	int	 fd;
+
+	if (isdir) {
+		ct_mkdirs(cc, dst, 0755);
+		return;
+	}
+	(void)strlcpy(parent, dst, sizeof(parent));
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
+		*slash = '\0';
+		ct_mkdirs(cc, parent, 0755);
+	}
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		ct_die(cc, "create %s", dst);
+	(void)close(fd);
+}
+
+/*
+ * One entry of the host's root or /etc into the new root: a symlink is
+ * copied as a symlink (usr-merge, /etc/localtime), anything else is
+ * bound read-only.  Missing entries are not an error.
+ */
+static void
+ct_copy_entry(const struct ct_child *cc, const char *hostpath,
+    const char *dst)
+{
+	char		 target[PATH_MAX];
+	struct stat	 sb;
+	ssize_t		 n;
+
+	if (lstat(hostpath, &sb) == -1) {
+		if (errno == ENOENT)
+			return;
+		ct_die(cc, "lstat %s", hostpath);
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		if ((n = readlink(hostpath, target, sizeof(target) - 1)) == -1)
+			ct_die(cc, "readlink %s", hostpath);
+		target[n] = '\0';
+		ct_mkpoint(cc, dst, 0);
+		(void)unlink(dst);
+		if (symlink(target, dst) == -1)
+			ct_die(cc, "symlink %s", dst);
+		return;
+	}
+	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))
+		return;
+	ct_mkpoint(cc, dst, S_ISDIR(sb.st_mode));
+	ct_bind(cc, hostpath, dst, CTB_RO | CTB_REC);
+}
+
+static void
+ct_tmpfs(const struct ct_child *cc, const char *dst, mode_t mode,
+    int64_t mb)
+{
+	char	 opts[64];
+
+	if (mb > 0)
+		(void)snprintf(opts, sizeof(opts), "mode=%o,size=%lldm",
+		    (unsigned int)mode, (long long)mb);
+	else
+		(void)snprintf(opts, sizeof(opts), "mode=%o",
+		    (unsigned int)mode);
+	ct_mkdirs(cc, dst, 0755);
+	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) == -1)
+		ct_die(cc, "mount tmpfs on %s", dst);
+}
+
+/* passwd and group with only who is there, not the host's lists. */
+static void
+ct_identity(const struct ct_child *cc)
+{
+	char	 buf[512];
+
+	if (cc->cc_uid == 0)
+		(void)snprintf(buf, sizeof(buf),
+		    "root:x:0:0:root:/workspace:/bin/sh\n"
+		    "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+	else
+		(void)snprintf(buf, sizeof(buf),
+		    "root:x:0:0:root:/root:/bin/sh\n"
+		    "agent:x:%u:%u:agent:/workspace:/bin/sh\n"
+		    "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+		    (unsigned int)cc->cc_uid, (unsigned int)cc->cc_gid);
+	ct_write_file(cc, "/etc/passwd", buf);
+	if (cc->cc_gid == 0)
+		(void)snprintf(buf, sizeof(buf), "root:x:0:\nnogroup:x:65534:\n");
+	else
+		(void)snprintf(buf, sizeof(buf),
+		    "root:x:0:\nagent:x:%u:\nnogroup:x:65534:\n",
+		    (unsigned int)cc->cc_gid);
+	ct_write_file(cc, "/etc/group", buf);
+}
+
+/* lo up, so that the bridge and the agent can use 127.0.0.1. */
+static void
+ct_loopback(const struct ct_child *cc)
+{
+	struct ifreq	 ifr;
+	int		 s;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		ct_die(cc, "socket for lo");
+	memset(&ifr, 0, sizeof(ifr));
+	(void)strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1)
+		ct_die(cc, "SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) == -1)
+		ct_die(cc, "SIOCSIFFLAGS lo");
+	(void)close(s);
+}
+
+/*
+ * A bind of a path the launcher checked.  It is opened again here
+ * without following any symlink, so that one swapped in since the
+ * check fails instead of binding what it points at, and the bind is
+ * made from that very descriptor.  sock: a socket, else a directory or
+ * a regular file.
+ */
+static void
+ct_bind_nofollow(const struct ct_child *cc, const char *path,
+    const char *dst, int flags, int sock)
+{
+	struct open_how	 how;
+	struct stat	 sb;
+	char		 src[PATH_MAX], fdpath[64];
+	int		 fd, ok;
+
+	if ((size_t)snprintf(src, sizeof(src), "%s%s", CT_ROOT_OLD,
+	    path) >= sizeof(src)) {
+		errno = ENAMETOOLONG;
+		ct_die(cc, "bind %s", path);
+	}
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	if ((fd = (int)syscall(SYS_openat2, AT_FDCWD, src, &how,
+	    sizeof(how))) == -1)
+		ct_die(cc, "bind source %s", path);
+	if (fstat(fd, &sb) == -1)
+		ct_die(cc, "fstat %s", path);
+	ok = sock ? S_ISSOCK(sb.st_mode) :
+	    S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode);
+	if (!ok) {
+		errno = EINVAL;
+		ct_die(cc, "bind source %s: wrong file type", path);
+	}
+	ct_mkpoint(cc, dst, S_ISDIR(sb.st_mode));
+	(void)snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	ct_bind(cc, fdpath, dst, flags);
+	(void)close(fd);
+}
+
+static void
+ct_user_binds(const struct ct_child *cc)
+{
+	const struct container_spec	*cs = cc->cc_spec;
+	size_t				 i;
+
+	for (i = 0; i < cs->cs_nbinds; i++)
+		ct_bind_nofollow(cc, cs->cs_binds[i].cb_src,
+		    cs->cs_binds[i].cb_dst,
+		    CTB_REC | (cs->cs_binds[i].cb_rw ? 0 : CTB_RO), 0);
+}
+
+/* The whole filesystem of the sandbox, from the first mount to the last. */
+static void
+ct_root(const struct ct_child *cc)
+{
+	const struct container_spec	*cs = cc->cc_spec;
+	struct mount_attr		 attr;
+	char				 host[PATH_MAX], dst[PATH_MAX];
+	size_t				 i;
+
+	/* nothing we do from here may reach the host's mount table */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		ct_die(cc, "make / private");
+	/* the new root: any directory does, /tmp always exists */
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=0755,size=4m") == -1)
+		ct_die(cc, "mount the root tmpfs");
+	if (chdir("/tmp") == -1)
+		ct_die(cc, "chdir to the new root");
+	if (mkdir(CT_ROOT_OLD + 1, 0700) == -1)
+		ct_die(cc, "mkdir %s", CT_ROOT_OLD);
+	if (syscall(SYS_pivot_root, ".", CT_ROOT_OLD + 1) == -1)
+		ct_die(cc, "pivot_root");
+	if (chdir("/") == -1)
+		ct_die(cc, "chdir /");
+
+	for (i = 0; i < sizeof(ct_sysdirs) / sizeof(ct_sysdirs[0]); i++) {
+		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "/%s",
+		    ct_sysdirs[i]);
+		(void)snprintf(dst, sizeof(dst), "/%s", ct_sysdirs[i]);
+		ct_copy_entry(cc, host, dst);
+	}
+	ct_mkdirs(cc, "/etc", 0755);
+	ct_identity(cc);
+	for (i = 0; i < sizeof(ct_etc) / sizeof(ct_etc[0]); i++) {
+		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "/etc/%s",
+		    ct_etc[i]);
+		(void)snprintf(dst, sizeof(dst), "/etc/%s", ct_etc[i]);
+		ct_copy_entry(cc, host, dst);
+	}
+
+	/* a few device nodes; not the host's /dev */
+	ct_mkdirs(cc, "/dev", 0755);
+	for (i = 0; i < sizeof(ct_devs) / sizeof(ct_devs[0]); i++) {
+		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "/dev/%s",
+		    ct_devs[i]);
+		(void)snprintf(dst, sizeof(dst), "/dev/%s", ct_devs[i]);
+		ct_mkpoint(cc, dst, 0);
+		ct_bind(cc, host, dst, CTB_DEV);
+	}
+	if (symlink("/proc/self/fd", "/dev/fd") == -1 ||
+	    symlink("/proc/self/fd/0", "/dev/stdin") == -1 ||
+	    symlink("/proc/self/fd/1", "/dev/stdout") == -1 ||
+	    symlink("/proc/self/fd/2", "/dev/stderr") == -1)
+		ct_die(cc, "symlinks in /dev");
+	ct_tmpfs(cc, "/dev/shm", 01777, cs->cs_disk_mb);
+
+	/* our pid namespace's /proc, with the host-wide knobs shut */
+	ct_mkdirs(cc, "/proc", 0555);
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    NULL) == -1)
+		ct_die(cc, "mount /proc");
+	ct_bind(cc, "/proc/sys", "/proc/sys", CTB_RO | CTB_REC);
+	for (i = 0; i < sizeof(ct_proc_masked) / sizeof(ct_proc_masked[0]);
+	    i++) {
+		(void)snprintf(dst, sizeof(dst), "/proc/%s",
+		    ct_proc_masked[i]);
+		if (access(dst, F_OK) == 0)
+			ct_bind(cc, "/dev/null", dst, CTB_RO | CTB_DEV);
+	}
+
+	ct_tmpfs(cc, "/tmp", 01777, cs->cs_disk_mb);
+	ct_tmpfs(cc, "/workspace", 0755, cs->cs_disk_mb);
+
+	if (cs->cs_proxy_socket != NULL)
+		ct_bind_nofollow(cc, cs->cs_proxy_socket, "/run/oa/proxy.sock",
+		    CTB_RO, 1);
+	if (cs->cs_proxy_port != 0) {
+		if (cc->cc_env == NULL || cc->cc_env->ce_netbridge == NULL) {
+			errno = 0;
+			ct_die(cc, "proxy port %u: the network bridge "
+			    "openagents-netbridge is not installed",
+			    (unsigned int)cs->cs_proxy_port);
+		}
+		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "%s",
+		    cc->cc_env->ce_netbridge);
+		ct_mkpoint(cc, "/run/oa/netbridge", 0);
+		ct_bind(cc, host, "/run/oa/netbridge", CTB_RO);
+	}
+	ct_user_binds(cc);
+
+	if (umount2(CT_ROOT_OLD, MNT_DETACH) == -1)
+		ct_die(cc, "umount the old root");
+	if (rmdir(CT_ROOT_OLD) == -1)
+		ct_die(cc, "rmdir %s", CT_ROOT_OLD);
+	memset(&attr, 0, sizeof(attr));
+	attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+	    MOUNT_ATTR_NODEV;
+	if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof(attr)) == -1)
+		ct_die(cc, "read-only /");
+}
+
+/*
+ * Nothing of what pid 1 had survives into what it starts: no
+ * capability now or after an execve (securebits locked, bounding and
+ * ambient sets empty), no_new_privs, and the job filter.  Inside its
+ * own user namespace pid 1 still has CAP_SETPCAP to do all that.
+ */
+int
+ct_drop_caps(void)
+{
+	cap_t		 caps;
+	cap_value_t	 cv;
+	int		 r;
+
+	if (cap_set_secbits(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+	    SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+	    SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+	    SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) == -1 && errno != EPERM)
+		return (-1);
+	for (cv = 0; cv < 64 && (r = cap_get_bound(cv)) >= 0; cv++)
+		if (r == 1 && cap_drop_bound(cv) == -1 && errno != EPERM)
+			return (-1);
+	if (cap_reset_ambient() == -1 && errno != EINVAL)
+		return (-1);
+	if ((caps = cap_init()) == NULL)
+		return (-1);
+	if (cap_clear(caps) == -1 || cap_set_proc(caps) == -1) {
+		(void)cap_free(caps);
+		return (-1);
+	}
+	(void)cap_free(caps);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return (-1);
+	return (0);
+}
+
+/*
+ * execve, with a PATH search when the name has no slash.  Returns only
+ * on failure, having reported it; the status pipe is close-on-exec.
+ */
+static void
+ct_exec(const struct ct_child *cc, const char *const *argv, int host)
+{
+	static const char *const	 noenv[] = {
+		"PATH=" CT_DEFAULT_PATH, NULL
+	};
+	const char *const	*envp = cc->cc_spec->cs_envp;
+	const char		*path = NULL, *p, *end;
+	char			 buf[PATH_MAX];
+	size_t			 i, len;
+	int			 err = ENOENT;
+
+	if (envp == NULL)
+		envp = noenv;
+	if (strchr(argv[0], '/') != NULL) {
+		(void)execve(argv[0], (char *const *)(uintptr_t)argv,
+		    (char *const *)(uintptr_t)envp);
+		ct_die(cc, "execve %s", argv[0]);
+	}
+	for (i = 0; envp[i] != NULL; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	if (path == NULL)
+		path = CT_DEFAULT_PATH;
+	for (p = path; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0 || len + strlen(argv[0]) + 2 > sizeof(buf))
+			continue;
+		(void)snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p,
+		    argv[0]);
+		(void)execve(buf, (char *const *)(uintptr_t)argv,
+		    (char *const *)(uintptr_t)envp);
+		if (errno != ENOENT && errno != ENOTDIR)
+			err = errno;
+	}
+	errno = err;
+	ct_die(cc, "execve %s%s", argv[0], host ? " (on the host)" : "");
+}
+
+/*
+ * Move what the child keeps to fixed numbers: the command's stdio on
+ * 0, 1, 2, the status pipe on 3, the go pipe on 4; close the rest (the
+ * launcher's channel, other sandboxes' pipes).
+ */
+static int
+ct_place_fds(const struct ct_child *cc, int *statusfd, int *gofd)
+{
+	const struct container_spec	*cs = cc->cc_spec;
+	int				 want[5], tmp[5], i, nullfd = -1;
+
+	want[0] = cs->cs_stdin;
+	want[1] = cs->cs_stdout;
+	want[2] = cs->cs_stderr;
+	want[3] = cc->cc_statusfd;
+	want[4] = cc->cc_gofd;
+	for (i = 0; i < 5; i++) {
+		if (want[i] == -1 && i < 3) {
+			if (nullfd == -1 && (nullfd = open("/dev/null",
+			    O_RDWR | O_CLOEXEC)) == -1)
+				return (-1);
+			want[i] = nullfd;
+		}
+		tmp[i] = -1;
+		if (want[i] != -1 &&
+		    (tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 100)) == -1)
+			return (-1);
+	}
+	for (i = 0; i < 5; i++) {
+		if (tmp[i] == -1)
+			continue;
+		if (dup3(tmp[i], i, i >= 3 ? O_CLOEXEC : 0) == -1)
+			return (-1);
+	}
+	if (tmp[4] == -1)
+		(void)close(4);
+	if (close_range(5, ~0U, 0) == -1)
+		return (-1);
+	*statusfd = 3;
+	*gofd = tmp[4] != -1 ? 4 : -1;
+	return (0);
+}
+
+/* pid 1 of a container sandbox. */
+static void
+ct_init(struct ct_child *cc)
+{
+	const struct container_spec	*cs = cc->cc_spec;
+	char				 buf[64], port[8];
+	const char			*bargv[5];
+	pid_t				 cmd, bridge = -1, w;
+	int				 st, cmdst = 0, fd;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		_exit(127);
+	if (ct_place_fds(cc, &cc->cc_statusfd, &cc->cc_gofd) == -1)
+		_exit(127);
+	/* the parent moves us into our cgroup, or it is gone: EOF */
+	if (cc->cc_gofd != -1) {
+		if (read(cc->cc_gofd, buf, 1) != 1)
+			_exit(127);
+		(void)close(cc->cc_gofd);
+	}
+
+	/* one uid and one gid, ours; no setgroups to shed a group */
+	if ((fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(fd, "deny", 4) != 4 || close(fd) == -1)
+		ct_die(cc, "setgroups deny");
+	(void)snprintf(buf, sizeof(buf), "%u %u 1", (unsigned int)cc->cc_uid,
+	    (unsigned int)cc->cc_uid);
+	ct_write_file(cc, "/proc/self/uid_map", buf);
+	(void)snprintf(buf, sizeof(buf), "%u %u 1", (unsigned int)cc->cc_gid,
+	    (unsigned int)cc->cc_gid);
+	ct_write_file(cc, "/proc/self/gid_map", buf);
+
+	ct_root(cc);
+	if (sethostname(CT_HOSTNAME, strlen(CT_HOSTNAME)) == -1)
+		ct_die(cc, "sethostname");
+	ct_loopback(cc);
+	if (chdir(cs->cs_cwd != NULL ? cs->cs_cwd : "/workspace") == -1)
+		ct_die(cc, "chdir %s", cs->cs_cwd != NULL ? cs->cs_cwd :
+		    "/workspace");
+	if (ct_rlimits(cs, cc->cc_cgroup) == -1)
+		ct_die(cc, "setrlimit");
+	if (ct_drop_caps() == -1)
+		ct_die(cc, "drop capabilities");
+	if (ct_seccomp_job() == -1)
+		ct_die(cc, "job seccomp filter");
+
+	if (cs->cs_proxy_port != 0) {
+		(void)snprintf(port, sizeof(port), "%u",
+		    (unsigned int)cs->cs_proxy_port);
+		bargv[0] = "/run/oa/netbridge";
+		bargv[1] = "127.0.0.1";
+		bargv[2] = port;
+		bargv[3] = "/run/oa/proxy.sock";
+		bargv[4] = NULL;
+		if ((bridge = fork()) == -1)
+			ct_die(cc, "fork the bridge");
+		if (bridge == 0) {
+			(void)setsid();
+			(void)execve(bargv[0], (char *const *)(uintptr_t)bargv,
+			    NULL);
+			ct_die(cc, "execve %s", bargv[0]);
+		}
+	}
+	if ((cmd = fork()) == -1)
+		ct_die(cc, "fork the command");
+	if (cmd == 0) {
+		(void)setsid();
+		ct_exec(cc, cs->cs_argv, 0);
+		_exit(127);
+	}
+	/* stdio is the command's; pid 1 keeps only its pipe */
+	(void)close(STDIN_FILENO);
+	(void)close(STDOUT_FILENO);
+	(void)close(STDERR_FILENO);
+
+	/*
+	 * Reap everything until the command is done, then end the rest
+	 * (daemons it left behind, the bridge) and reap them too, so that
+	 * their rusage counts and nothing outlives the sandbox.
+	 */
+	for (;;) {
+		if ((w = waitpid(-1, &st, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (w == cmd) {
+			cmdst = st;
+			cmd = -1;
+			(void)kill(-1, SIGKILL);
+		}
+	}
+	(void)bridge;
+	if (cmd == -1)
+		ct_report(cc->cc_statusfd, CT_ST_EXIT, cmdst, NULL);
+	_exit(0);
+}
+
+/* The child of local mode: the command itself, on the host. */
+static void
+ct_local_child(struct ct_child *cc)
+{
+	const struct container_spec	*cs = cc->cc_spec;
+	char				 buf[1], cwd[PATH_MAX];
+	const char			*want;
+	size_t				 i, n;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		_exit(127);
+	if (ct_place_fds(cc, &cc->cc_statusfd, &cc->cc_gofd) == -1)
+		_exit(127);
+	if (cc->cc_gofd != -1) {
+		if (read(cc->cc_gofd, buf, 1) != 1)
+			_exit(127);
+		(void)close(cc->cc_gofd);
+	}
+	(void)setpgid(0, 0);
+
+	/* paths of the spec are inside paths: map them through the binds */
+	want = cs->cs_cwd != NULL ? cs->cs_cwd : "/workspace";
+	cwd[0] = '\0';
+	for (i = 0; i < cs->cs_nbinds; i++) {
+		n = strlen(cs->cs_binds[i].cb_dst);
+		if (strncmp(want, cs->cs_binds[i].cb_dst, n) == 0 &&
+		    (want[n] == '\0' || want[n] == '/')) {
+			(void)snprintf(cwd, sizeof(cwd), "%s%s",
+			    cs->cs_binds[i].cb_src, want + n);
+			break;
+		}
+	}
+	if (cwd[0] == '\0') {
+		errno = 0;
+		ct_die(cc, "local: working directory %s is not bound", want);
+	}
+	if (chdir(cwd) == -1)
+		ct_die(cc, "chdir %s", cwd);
+	if (ct_rlimits(cs, cc->cc_cgroup) == -1)
+		ct_die(cc, "setrlimit");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		ct_die(cc, "no_new_privs");
+	ct_exec(cc, cs->cs_argv, 1);
+	_exit(127);
+}
+
+int
+ct_start(const struct container_spec *cs, const struct ct_env *env,
+    struct ct_proc *cp, char *err, size_t errlen)
+{
+	struct ct_clone_args	 ca;
+	struct ct_child		 cc;
+	int			 statusp[2] = { -1, -1 }, gop[2] = { -1, -1 };
+	int			 pidfd = -1, usecg;
+	long			 pid;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->cp_mode = cs->cs_mode;
+	cp->cp_pid = -1;
+	cp->cp_pidfd = -1;
+	cp->cp_statusfd = -1;
+	if (cs->cs_mode != ISOLATION_CONTAINER &&
+	    cs->cs_mode != ISOLATION_LOCAL) {
+		errbuf_set(err, errlen, "isolation %s: not available",
+		    config_isolation_name(cs->cs_mode));
+		return (-1);
+	}
+	if (cs->cs_argv == NULL || cs->cs_argv[0] == NULL) {
+		errbuf_set(err, errlen, "no command");
+		return (-1);
+	}
+	if (cs->cs_mode == ISOLATION_LOCAL)
+		log_warnx("isolation local: the job runs on the host, "
+		    "development only");
+
+	if (ct_cgroup_create(&cp->cp_cg, cs) == -1) {
+		errbuf_set(err, errlen, "cannot make the cgroup of the "
+		    "sandbox");
+		return (-1);
+	}
+	usecg = cp->cp_cg.cg_version != 0;
+	if (pipe2(statusp, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    (usecg && pipe2(gop, O_CLOEXEC) == -1)) {
+		errbuf_set(err, errlen, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	/* the child writes blocking; only our end is non-blocking */
+	if (fcntl(statusp[1], F_SETFL, 0) == -1) {
+		errbuf_set(err, errlen, "fcntl: %s", strerror(errno));
+		goto fail;
+	}
+
+	memset(&cc, 0, sizeof(cc));
+	cc.cc_spec = cs;
+	cc.cc_env = env;
+	cc.cc_uid = getuid();
+	cc.cc_gid = getgid();
+	cc.cc_gofd = gop[0];
+	cc.cc_statusfd = statusp[1];
+	cc.cc_cgroup = cp->cp_cg.cg_mask;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_PIDFD;
+	if (cs->cs_mode == ISOLATION_CONTAINER)
+		ca.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+		    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	cp->cp_start_ms = now_monotonic_ms();
+	if ((pid = syscall(SYS_clone3, &ca, sizeof(ca))) == -1) {
+		errbuf_set(err, errlen, "clone3: %s", strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		if (cs->cs_mode == ISOLATION_CONTAINER)
+			ct_init(&cc);
+		ct_local_child(&cc);
+	}
+	cp->cp_pid = (pid_t)pid;
+	cp->cp_pidfd = pidfd;
+	cp->cp_statusfd = statusp[0];
+	statusp[0] = -1;
+	(void)close(statusp[1]);
+	statusp[1] = -1;
+	if (cs->cs_time_limit_ms > 0)
+		cp->cp_deadline_ms = cp->cp_start_ms + cs->cs_time_limit_ms;
+	if (usecg) {
+		(void)close(gop[0]);
+		gop[0] = -1;
+		if (ct_cgroup_attach(&cp->cp_cg, cp->cp_pid) == -1) {
+			/* closing the go pipe unread ends the child */
+			errbuf_set(err, errlen, "cgroup attach: %s",
+			    strerror(errno));
+			(void)close(gop[1]);
+			gop[1] = -1;
+			while (waitpid(cp->cp_pid, NULL, 0) == -1 &&
+			    errno == EINTR)
+				;
+			(void)close(cp->cp_pidfd);
+			(void)close(cp->cp_statusfd);
+			cp->cp_pid = cp->cp_pidfd = cp->cp_statusfd = -1;
+			goto fail;
+		}
+		if (write(gop[1], "g", 1) != 1)
+			log_warn("sandbox: go");
+		(void)close(gop[1]);
+	}
+	return (0);
+
+ fail:
+	if (statusp[0] != -1)
+		(void)close(statusp[0]);
+	if (statusp[1] != -1)
+		(void)close(statusp[1]);
+	if (gop[0] != -1)
+		(void)close(gop[0]);
+	if (gop[1] != -1)
+		(void)close(gop[1]);
+	ct_cgroup_destroy(&cp->cp_cg);
+	return (-1);
+}
+
+/* The deadline or a cancel: the whole tree, now. */
+void
+ct_kill(struct ct_proc *cp)
+{
+	if (cp->cp_pid <= 0)
+		return;
+	/*
+	 * pid 1 of a pid namespace takes everything in it along; the
+	 * local child led its own process group.
+	 */
+	if (cp->cp_mode == ISOLATION_LOCAL)
+		(void)kill(-cp->cp_pid, SIGKILL);
+	(void)kill(cp->cp_pid, SIGKILL);
+	ct_cgroup_kill(&cp->cp_cg);
+}
+
+/*
+ * The child has ended (its pidfd is readable) or was killed: reap it,
+ * read what it reported, account and tear down.  block: wait for it.
+ */
+int
+ct_reaped(struct ct_proc *cp, int block, struct container_result *cr)
+{
+	struct ct_status	 st;
+	struct rusage		 ru;
+	pid_t			 w;
+	int			 wstatus, have_exit = 0, have_err = 0;
+	int			 cmdst = 0;
+
+	memset(&ru, 0, sizeof(ru));
+	do {
+		w = wait4(cp->cp_pid, &wstatus, block ? 0 : WNOHANG, &ru);
+	} while (w == -1 && errno == EINTR);
+	if (w == 0)
+		return (0);
+	if (w == -1) {
+		log_warn("sandbox: wait4 %d", (int)cp->cp_pid);
+		wstatus = 0;
+	}
+	if (cp->cp_mode == ISOLATION_LOCAL)
+		(void)kill(-cp->cp_pid, SIGKILL);
+
+	memset(cr, 0, sizeof(*cr));
+	cr->cr_duration_ms = now_monotonic_ms() - cp->cp_start_ms;
+	while (read(cp->cp_statusfd, &st, sizeof(st)) == (ssize_t)sizeof(st)) {
+		st.st_msg[sizeof(st.st_msg) - 1] = '\0';
+		if (st.st_kind == CT_ST_ERROR && !have_err) {
+			have_err = 1;
+			(void)strlcpy(cr->cr_error, st.st_msg,
+			    sizeof(cr->cr_error));
+		} else if (st.st_kind == CT_ST_EXIT) {
+			have_exit = 1;
+			cmdst = st.st_wstatus;
+		}
+	}
+	if (cp->cp_mode == ISOLATION_LOCAL && !have_err) {
+		have_exit = 1;
+		cmdst = wstatus;
+	}
+	if (have_exit && !have_err) {
+		if (WIFEXITED(cmdst)) {
+			cr->cr_exited = 1;
+			cr->cr_exit_code = WEXITSTATUS(cmdst);
+		} else if (WIFSIGNALED(cmdst))
+			cr->cr_signal = WTERMSIG(cmdst);
+	} else if (!have_err) {
+		/* pid 1 itself was killed: by us, or by the OOM killer */
+		cr->cr_signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+		if (!cp->cp_timed_out && !cp->cp_cancelled)
+			(void)snprintf(cr->cr_error, sizeof(cr->cr_error),
+			    "sandbox init ended early (status 0x%x)",
+			    (unsigned int)wstatus);
+	}
+	cr->cr_timed_out = cp->cp_timed_out;
+	cr->cr_cancelled = cp->cp_cancelled;
+	cr->cr_peak_memory_kb = ru.ru_maxrss;
+	cr->cr_cpu_seconds = (double)ru.ru_utime.tv_sec +
+	    (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	    (double)ru.ru_stime.tv_usec / 1e6;
+	ct_cgroup_stats(&cp->cp_cg, cr);
+	if (cr->cr_oom && cr->cr_error[0] != '\0' && !have_err)
+		cr->cr_error[0] = '\0';
+	ct_cgroup_destroy(&cp->cp_cg);
+
+	if (cp->cp_pidfd != -1)
+		(void)close(cp->cp_pidfd);
+	if (cp->cp_statusfd != -1)
+		(void)close(cp->cp_statusfd);
+	cp->cp_pidfd = cp->cp_statusfd = -1;
+	cp->cp_pid = -1;
+	return (1);
+}
+
+/* Can this machine build the sandbox?  A real one, running /bin/true. */
+int
+ct_probe(enum isolation_mode mode, char *err, size_t errlen)
+{
+	static const char *const	 argv[] = { "/bin/true", NULL };
+	struct container_spec		 cs;
+	struct container_result		 cr;
+	struct ct_proc			 cp;
+	char				 buf[256];
+
+	switch (mode) {
+	case ISOLATION_LOCAL:
+		return (0);
+	case ISOLATION_CONTAINER:
+		break;
+	case ISOLATION_GVISOR:
+		if (ct_in_path("runsc"))
+			errbuf_set(err, errlen, "gvisor: runsc is installed "
+			    "but gvisor is not supported in this build");
+		else
+			errbuf_set(err, errlen, "gvisor: runsc not installed");
+		return (-1);
+	case ISOLATION_FIRECRACKER:
+		errbuf_set(err, errlen, "firecracker: not available "
+		    "(no microVM support in this build)");
+		return (-1);
+	}
+	memset(&cs, 0, sizeof(cs));
+	cs.cs_mode = mode;
+	cs.cs_argv = argv;
+	cs.cs_stdin = cs.cs_stdout = cs.cs_stderr = -1;
+	cs.cs_time_limit_ms = 10000;
+	if (ct_start(&cs, NULL, &cp, buf, sizeof(buf)) == -1) {
+		errbuf_set(err, errlen, "container: %s", buf);
+		return (-1);
+	}
+	(void)ct_reaped(&cp, 1, &cr);
+	if (buf[0] != '\0' && cr.cr_error[0] == '\0')
+		(void)strlcpy(cr.cr_error, buf, sizeof(cr.cr_error));
+	if (cr.cr_error[0] != '\0' || !cr.cr_exited || cr.cr_exit_code != 0) {
+		errbuf_set(err, errlen, "container: cannot build a sandbox "
+		    "here: %s", cr.cr_error[0] != '\0' ? cr.cr_error :
+		    "/bin/true failed");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Is an executable of this name in $PATH? */
+int
+ct_in_path(const char *name)
+{
+	const char	*path, *p, *end;
+	char		 buf[PATH_MAX];
+	size_t		 len;
+
+	if ((path = getenv("PATH")) == NULL)
+		path = CT_DEFAULT_PATH;
+	for (p = path; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0 || len + strlen(name) + 2 > sizeof(buf))
+			continue;
+		(void)snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name);
+		if (access(buf, X_OK) == 0)
+			return (1);
+	}
+	return (0);
+}
