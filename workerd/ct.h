@@ -90,6 +90,7 @@ void	 ct_cgroup_destroy(struct ct_cgroup *);
 int	 ct_rlimits(const struct container_spec *, int);
 
 /* ct_seccomp.c */
+int	 ct_seccomp_prepare(void);
 int	 ct_seccomp_job(void);
 int	 ct_seccomp_launcher(void);
 

@@ -821,6 +821,11 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	if (cs->cs_mode == ISOLATION_LOCAL)
 		log_warnx("isolation local: the job runs on the host, "
 		    "development only");
+	else if (ct_seccomp_prepare() == -1) {
+		errbuf_set(err, errlen, "job seccomp filter: %s",
+		    strerror(errno));
+		return (-1);
+	}
 
 	if (ct_cgroup_create(&cp->cp_cg, cs) == -1) {
 		errbuf_set(err, errlen, "cannot make the cgroup of the "

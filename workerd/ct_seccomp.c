@@ -34,13 +34,19 @@
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "ct.h"
@@ -149,15 +155,23 @@ static const uint64_t ct_clone_ns[] = {
  */
 #define CT_PER_MAX	0x20008
 
-int
-ct_seccomp_job(void)
+/*
+ * libseccomp takes longer to compile the job filter than the rest of a
+ * sandbox start takes to mount its root, so it is compiled once, in
+ * the parent, and each sandbox loads the program.
+ */
+static struct sock_filter	*ct_job_prog;
+static unsigned short		 ct_job_len;
+
+static int
+ct_job_filter(scmp_filter_ctx *out)
 {
 	scmp_filter_ctx	 ctx;
 	size_t		 i;
 	int		 rc;
 
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
-		return (-1);
+		return (-ENOMEM);
 	/* other ABIs (i386, x32) meet other syscall numbers: refuse them */
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS)) < 0)
@@ -183,14 +197,63 @@ ct_seccomp_job(void)
 	    SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL,
 	    TIOCLINUX))) < 0)
 		goto fail;
-	if ((rc = seccomp_load(ctx)) < 0)
-		goto fail;
-	seccomp_release(ctx);
+	*out = ctx;
 	return (0);
  fail:
 	seccomp_release(ctx);
-	errno = -rc;
-	return (-1);
+	return (rc);
+}
+
+int
+ct_seccomp_prepare(void)
+{
+	scmp_filter_ctx	 ctx;
+	struct stat	 sb;
+	void		*buf = NULL;
+	int		 fd = -1, rc;
+
+	if (ct_job_prog != NULL)
+		return (0);
+	if ((rc = ct_job_filter(&ctx)) < 0) {
+		errno = -rc;
+		return (-1);
+	}
+	if ((fd = memfd_create("ct-job-filter", MFD_CLOEXEC)) == -1 ||
+	    (rc = seccomp_export_bpf(ctx, fd)) < 0 ||
+	    fstat(fd, &sb) == -1 || sb.st_size <= 0 ||
+	    sb.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+	    sb.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS ||
+	    (buf = malloc((size_t)sb.st_size)) == NULL ||
+	    pread(fd, buf, (size_t)sb.st_size, 0) != sb.st_size) {
+		if (rc < 0)
+			errno = -rc;
+		else if (errno == 0)
+			errno = EINVAL;
+		free(buf);
+		if (fd != -1)
+			(void)close(fd);
+		seccomp_release(ctx);
+		return (-1);
+	}
+	(void)close(fd);
+	seccomp_release(ctx);
+	ct_job_prog = buf;
+	ct_job_len = (unsigned short)(sb.st_size /
+	    (off_t)sizeof(struct sock_filter));
+	return (0);
+}
+
+/* In the sandbox, after no_new_privs. */
+int
+ct_seccomp_job(void)
+{
+	struct sock_fprog	 prog;
+
+	if (ct_job_prog == NULL && ct_seccomp_prepare() == -1)
+		return (-1);
+	prog.len = ct_job_len;
+	prog.filter = ct_job_prog;
+	return (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0));
 }
 
 int
