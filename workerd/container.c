@@ -195,6 +195,8 @@ container_run(struct event_base *base, const struct container_spec *cs,
 			    strerror(errno));
 			return (NULL);
 		}
+		/* stdio descriptors go with the requests */
+		imsgbuf_allow_fdpass(&cl.iev.ibuf);
 		cl.evinit = 1;
 	}
 	if (cs->cs_stdin != -1)
@@ -253,8 +255,10 @@ cl_lost(const char *why)
 	imsgev_clear(&cl.iev);
 	cl.fd = -1;
 	cl.evinit = 0;
-	if (cl.pid != -1)
-		(void)kill(cl.pid, SIGKILL);
+	/*
+	 * No kill and no wait: workerd's filter has neither, and a
+	 * launcher whose channel is closed exits by itself.
+	 */
 	while ((c = TAILQ_FIRST(&cl.runs)) != NULL) {
 		TAILQ_REMOVE(&cl.runs, c, c_entry);
 		memset(&cr, 0, sizeof(cr));

@@ -78,7 +78,7 @@ void	 ct_kill(struct ct_proc *);
 int	 ct_reaped(struct ct_proc *, int, struct container_result *);
 int	 ct_probe(enum isolation_mode, char *, size_t);
 int	 ct_in_path(const char *);
-int	 ct_drop_caps(void);
+int	 ct_drop_caps(int);
 
 /* ct_cgroup.c */
 int	 ct_cgroup_init(void);

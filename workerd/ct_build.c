@@ -531,12 +531,19 @@ ct_root(const struct ct_child *cc)
  * capability now or after an execve (securebits locked, bounding and
  * ambient sets empty), no_new_privs, and the job filter.  Inside its
  * own user namespace pid 1 still has CAP_SETPCAP to do all that.
+ *
+ * setfcap: keep CAP_SETFCAP, for a launcher running as root: the
+ * kernel lets a user namespace map host uid 0 only when its creator
+ * had that capability (a root-owned file capability written from
+ * inside would be valid outside).  A root launcher without it could
+ * build no sandbox at all; root without CAP_DAC_OVERRIDE still owns
+ * the files it could put a capability on, so little is added.
  */
 int
-ct_drop_caps(void)
+ct_drop_caps(int setfcap)
 {
 	cap_t		 caps;
-	cap_value_t	 cv;
+	cap_value_t	 cv, keep = CAP_SETFCAP;
 	int		 r;
 
 	if (cap_set_secbits(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
@@ -545,13 +552,17 @@ ct_drop_caps(void)
 	    SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) == -1 && errno != EPERM)
 		return (-1);
 	for (cv = 0; cv < 64 && (r = cap_get_bound(cv)) >= 0; cv++)
-		if (r == 1 && cap_drop_bound(cv) == -1 && errno != EPERM)
+		if (r == 1 && !(setfcap && cv == keep) &&
+		    cap_drop_bound(cv) == -1 && errno != EPERM)
 			return (-1);
 	if (cap_reset_ambient() == -1 && errno != EINVAL)
 		return (-1);
 	if ((caps = cap_init()) == NULL)
 		return (-1);
-	if (cap_clear(caps) == -1 || cap_set_proc(caps) == -1) {
+	if (cap_clear(caps) == -1 ||
+	    (setfcap && (cap_set_flag(caps, CAP_PERMITTED, 1, &keep,
+	    CAP_SET) == -1 || cap_set_flag(caps, CAP_EFFECTIVE, 1, &keep,
+	    CAP_SET) == -1)) || cap_set_proc(caps) == -1) {
 		(void)cap_free(caps);
 		return (-1);
 	}
@@ -690,7 +701,7 @@ ct_init(struct ct_child *cc)
 		    "/workspace");
 	if (ct_rlimits(cs, cc->cc_cgroup) == -1)
 		ct_die(cc, "setrlimit");
-	if (ct_drop_caps() == -1)
+	if (ct_drop_caps(0) == -1)
 		ct_die(cc, "drop capabilities");
 	if (ct_seccomp_job() == -1)
 		ct_die(cc, "job seccomp filter");
@@ -1039,6 +1050,7 @@ ct_probe(enum isolation_mode mode, char *err, size_t errlen)
 	cs.cs_argv = argv;
 	cs.cs_stdin = cs.cs_stdout = cs.cs_stderr = -1;
 	cs.cs_time_limit_ms = 10000;
+	buf[0] = '\0';
 	if (ct_start(&cs, NULL, &cp, buf, sizeof(buf)) == -1) {
 		errbuf_set(err, errlen, "container: %s", buf);
 		return (-1);
@@ -1048,8 +1060,9 @@ ct_probe(enum isolation_mode mode, char *err, size_t errlen)
 		(void)strlcpy(cr.cr_error, buf, sizeof(cr.cr_error));
 	if (cr.cr_error[0] != '\0' || !cr.cr_exited || cr.cr_exit_code != 0) {
 		errbuf_set(err, errlen, "container: cannot build a sandbox "
-		    "here: %s", cr.cr_error[0] != '\0' ? cr.cr_error :
-		    "/bin/true failed");
+		    "here: %s (status %d, signal %d)", cr.cr_error[0] != '\0' ?
+		    cr.cr_error : "/bin/true failed", cr.cr_exit_code,
+		    cr.cr_signal);
 		return (-1);
 	}
 	return (0);

@@ -444,7 +444,7 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 		fatal("launcher: channel");
 	imsgbuf_allow_fdpass(&L.ibuf);
 
-	if (ct_drop_caps() == -1)
+	if (ct_drop_caps(getuid() == 0) == -1)
 		fatal("launcher: capabilities");
 	if (ct_seccomp_launcher() == -1)
 		fatal("launcher: seccomp");
