@@ -136,8 +136,10 @@ static void	 ct_bind(const struct ct_child *, const char *, const char *,
 		    int);
 static void	 ct_mkdirs(const struct ct_child *, const char *, mode_t);
 static void	 ct_mkpoint(const struct ct_child *, const char *, int);
-static void	 ct_copy_entry(const struct ct_child *, const char *,
+static void	 ct_copy_file(const struct ct_child *, const char *,
 		    const char *);
+static void	 ct_copy_entry(const struct ct_child *, const char *,
+		    const char *, int);
 static void	 ct_tmpfs(const struct ct_child *, const char *, mode_t,
 		    int64_t);
 static void	 ct_root(const struct ct_child *);
@@ -156,6 +158,7 @@ static int	 ct_place_fds(const struct ct_child *, int *, int *);
 #define CTB_RO		0x01
 #define CTB_REC		0x02
 #define CTB_DEV		0x04	/* device nodes: no nodev */
+#define CTB_NOATTR	0x08	/* the source's flags as they are */
 
 static void
 ct_report(int fd, int kind, int wstatus, const char *msg)
@@ -220,6 +223,9 @@ ct_bind(const struct ct_child *cc, const char *src, const char *dst,
 	if (mount(src, dst, NULL, MS_BIND | ((flags & CTB_REC) ? MS_REC : 0),
 	    NULL) == -1)
 		ct_die(cc, "bind %s on %s", src, dst);
+	/* a device node is not executed: suid means nothing on it */
+	if (flags & CTB_NOATTR)
+		return;
 	memset(&attr, 0, sizeof(attr));
 	attr.attr_set = MOUNT_ATTR_NOSUID;
 	if ((flags & CTB_DEV) == 0)
@@ -276,14 +282,40 @@ ct_mkpoint(const struct ct_child *cc, const char *dst, int isdir)
 	(void)close(fd);
 }
 
+/* A small host file, copied: cheaper than two mount calls. */
+static void
+ct_copy_file(const struct ct_child *cc, const char *src, const char *dst)
+{
+	char	 buf[16384];
+	ssize_t	 n;
+	int	 in, out;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		ct_die(cc, "open %s", src);
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		ct_die(cc, "create %s", dst);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			ct_die(cc, "write %s", dst);
+	if (n == -1)
+		ct_die(cc, "read %s", src);
+	(void)close(in);
+	if (close(out) == -1)
+		ct_die(cc, "close %s", dst);
+}
+
 /*
  * One entry of the host's root or /etc into the new root: a symlink is
- * copied as a symlink (usr-merge, /etc/localtime), anything else is
- * bound read-only.  Missing entries are not an error.
+ * copied as a symlink (usr-merge, /etc/localtime), a small file is
+ * copied when copy is set, anything else is bound read-only.  Missing
+ * entries are not an error.
  */
+#define CT_COPY_MAX	(256 * 1024)
+
 static void
 ct_copy_entry(const struct ct_child *cc, const char *hostpath,
-    const char *dst)
+    const char *dst, int copy)
 {
 	char		 target[PATH_MAX];
 	struct stat	 sb;
@@ -306,6 +338,10 @@ ct_copy_entry(const struct ct_child *cc, const char *hostpath,
 	}
 	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))
 		return;
+	if (copy && S_ISREG(sb.st_mode) && sb.st_size <= CT_COPY_MAX) {
+		ct_copy_file(cc, hostpath, dst);
+		return;
+	}
 	ct_mkpoint(cc, dst, S_ISDIR(sb.st_mode));
 	ct_bind(cc, hostpath, dst, CTB_RO | CTB_REC);
 }
@@ -454,7 +490,7 @@ ct_root(const struct ct_child *cc)
 		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "/%s",
 		    ct_sysdirs[i]);
 		(void)snprintf(dst, sizeof(dst), "/%s", ct_sysdirs[i]);
-		ct_copy_entry(cc, host, dst);
+		ct_copy_entry(cc, host, dst, 0);
 	}
 	ct_mkdirs(cc, "/etc", 0755);
 	ct_identity(cc);
@@ -462,7 +498,7 @@ ct_root(const struct ct_child *cc)
 		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "/etc/%s",
 		    ct_etc[i]);
 		(void)snprintf(dst, sizeof(dst), "/etc/%s", ct_etc[i]);
-		ct_copy_entry(cc, host, dst);
+		ct_copy_entry(cc, host, dst, 1);
 	}
 
 	/* a few device nodes; not the host's /dev */
@@ -472,7 +508,7 @@ ct_root(const struct ct_child *cc)
 		    ct_devs[i]);
 		(void)snprintf(dst, sizeof(dst), "/dev/%s", ct_devs[i]);
 		ct_mkpoint(cc, dst, 0);
-		ct_bind(cc, host, dst, CTB_DEV);
+		ct_bind(cc, host, dst, CTB_DEV | CTB_NOATTR);
 	}
 	if (symlink("/proc/self/fd", "/dev/fd") == -1 ||
 	    symlink("/proc/self/fd/0", "/dev/stdin") == -1 ||
@@ -487,12 +523,16 @@ ct_root(const struct ct_child *cc)
 	    NULL) == -1)
 		ct_die(cc, "mount /proc");
 	ct_bind(cc, "/proc/sys", "/proc/sys", CTB_RO | CTB_REC);
-	for (i = 0; i < sizeof(ct_proc_masked) / sizeof(ct_proc_masked[0]);
-	    i++) {
+	/*
+	 * Only host uid 0 passes the owner checks of these files; for
+	 * anyone else they are closed already.
+	 */
+	for (i = 0; cc->cc_uid == 0 &&
+	    i < sizeof(ct_proc_masked) / sizeof(ct_proc_masked[0]); i++) {
 		(void)snprintf(dst, sizeof(dst), "/proc/%s",
 		    ct_proc_masked[i]);
 		if (access(dst, F_OK) == 0)
-			ct_bind(cc, "/dev/null", dst, CTB_RO | CTB_DEV);
+			ct_bind(cc, "/dev/null", dst, CTB_DEV | CTB_NOATTR);
 	}
 
 	ct_tmpfs(cc, "/tmp", 01777, cs->cs_disk_mb);

@@ -151,7 +151,6 @@ if grep -q -e mounted -e unshared "$WORK/out" ||
 else ok "mount, unshare, ptrace, bpf, keyctl, kexec, setns, userfaultfd, io_uring refused"; fi
 
 # --- bombs -----------------------------------------------------------------
-before=$(ls /proc | grep -c '^[0-9]')
 run -p 32 -t 3000 -- $PY -c '
 import os, sys, time
 for i in range(500):
@@ -182,9 +181,6 @@ left=$(pgrep -f 'sleep 98766' | wc -l)
 if [ "$(field timed_out)" = 1 ] && [ $((end - start)) -le 5 ] && [ "$left" -eq 0 ]; then
 	ok "time bomb killed at the deadline, no process of the tree left"
 else no "time bomb killed at the deadline" "left=$left $RES"; fi
-after=$(ls /proc | grep -c '^[0-9]')
-if [ "$after" -le $((before + 5)) ]; then ok "the host's process count is back ($before -> $after)"
-else no "the host's process count is back" "$before -> $after"; fi
 
 # --- modes -------------------------------------------------------------------
 run -m local -b "$JOBS/repo:/workspace" -t 20000 -- /bin/sh -c 'pwd; exit 3'

@@ -224,7 +224,7 @@ run_tests(int report)
 		return (1);
 	memset(&paths, 0, sizeof(paths));
 	paths.sp_jobs_dir = jobs;
-	if (sandbox_enter(PROC_WORKERD, getenv("CT_LOG") ? SANDBOX_LOG : SANDBOX_ENFORCE, &paths) == -1) {
+	if (sandbox_enter(PROC_WORKERD, getenv("OA_CT_LOG") ? SANDBOX_LOG : SANDBOX_ENFORCE, &paths) == -1) {
 		CHECK(0, "sandbox_enter(workerd): %s", strerror(errno));
 		return (1);
 	}
