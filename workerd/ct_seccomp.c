@@ -41,15 +41,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <seccomp.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "ct.h"
+
+#if OA_SANDBOX
+
+#include <sys/mman.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
 
 struct ct_deny {
 	int		 nr;		/* SCMP_SYS(); negative: not on this arch */
@@ -279,3 +282,29 @@ ct_seccomp_launcher(void)
 	errno = -rc;
 	return (-1);
 }
+
+#else /* !OA_SANDBOX */
+
+/* Built with -Dsandbox=false: no seccomp, so no container sandbox. */
+int
+ct_seccomp_prepare(void)
+{
+	errno = ENOTSUP;
+	return (-1);
+}
+
+int
+ct_seccomp_job(void)
+{
+	errno = ENOTSUP;
+	return (-1);
+}
+
+int
+ct_seccomp_launcher(void)
+{
+	log_warnx("launcher: built without seccomp (-Dsandbox=false)");
+	return (0);
+}
+
+#endif /* OA_SANDBOX */

@@ -28,7 +28,9 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -42,6 +44,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <bsd/string.h>
 
 #include "log.h"
 #include "sandbox.h"
@@ -51,6 +54,7 @@ static int			 npass, nfail;
 static struct event_base	*base;
 static int			 pending;
 static char			 jobs[256];
+static char			 helpers[300];
 
 #define CHECK(c, ...) do {						\
 	if (c) {							\
@@ -166,6 +170,8 @@ run_tests(int report)
 	static const char *const	 sleeper[] = { "/bin/sleep", "100",
 	    NULL };
 	static const char *const	 truth[] = { "/bin/true", NULL };
+	static const char *const	 bridged[] = { "/bin/sh", "-c",
+	    "sleep 0.5; test -S /run/oa/proxy.sock", NULL };
 	static const char *const	 codes[4][4] = {
 		{ "/bin/sh", "-c", "exit 10", NULL },
 		{ "/bin/sh", "-c", "exit 11", NULL },
@@ -180,12 +186,14 @@ run_tests(int report)
 	struct timeval			 tv;
 	char				 err[256], path[1024], buf[256];
 	char				 outside[512], link[512], notsock[512];
-	char				 ws[512];
+	char				 ws[512], sock[512];
+	struct sockaddr_un		 sun;
+	int				 s;
 	pid_t				 lp;
 	ssize_t				 n;
 	int				 fd, i, ok;
 
-	if (container_launcher_start(jobs, "/nonexistent", err,
+	if (container_launcher_start(jobs, helpers, err,
 	    sizeof(err)) == -1) {
 		CHECK(0, "container_launcher_start: %s", err);
 		return (1);
@@ -218,6 +226,15 @@ run_tests(int report)
 	(void)snprintf(link, sizeof(link), "%s/link", jobs);
 	(void)snprintf(notsock, sizeof(notsock), "%s/ws/in.txt", jobs);
 	if (mkdir(ws, 0755) == -1 || symlink("/etc", link) == -1)
+		return (1);
+	/* a listening socket stands for relayd's proxy */
+	(void)snprintf(sock, sizeof(sock), "%s/proxy.sock", jobs);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, sock, sizeof(sun.sun_path));
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(s, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(s, 4) == -1)
 		return (1);
 
 	if ((base = event_base_new()) == NULL)
@@ -285,6 +302,27 @@ run_tests(int report)
 	    (long long)jc.r.cr_duration_ms);
 	event_free(ev);
 
+	/*
+	 * A proxy port: the bridge (a stand-in script here) runs inside
+	 * with its arguments, and ends with the command.
+	 */
+	(void)snprintf(path, sizeof(path), "%s/bridge.out", jobs);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) == -1)
+		return (1);
+	spec_init(&cs, bridged);
+	cs.cs_stdout = fd;
+	cs.cs_proxy_socket = sock;
+	cs.cs_proxy_port = 18080;
+	(void)start(&cs, &j);
+	loop();
+	n = lseek(fd, 0, SEEK_SET) == -1 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	(void)close(fd);
+	CHECK(j.done && j.r.cr_exited && j.r.cr_exit_code == 0 &&
+	    strstr(buf, "bridge 127.0.0.1 18080 /run/oa/proxy.sock") != NULL,
+	    "the bridge runs inside on a proxy port (\"%s\" %s)", buf,
+	    j.r.cr_error);
+
 	/* requests a compromised workerd might make */
 	spec_init(&cs, truth);
 	cs.cs_binds[0].cb_src = outside;
@@ -327,12 +365,20 @@ main(void)
 	struct timespec	 ts = { 0, 50000000 };
 	pid_t		 child, lp = -1;
 	int		 p[2], st, i, gone = 0;
-	char		 path[512], stat[256];
+	char		 path[1024], stat[256];
 	FILE		*fp;
 
 	log_init(1, 0);
 	(void)snprintf(jobs, sizeof(jobs), "/tmp/oa-launcher-test.XXXXXX");
 	if (mkdtemp(jobs) == NULL || pipe(p) == -1)
+		return (1);
+	/* a stand-in for openagents-netbridge: says how it was started */
+	(void)snprintf(helpers, sizeof(helpers), "%s.helpers", jobs);
+	(void)snprintf(path, sizeof(path), "%s/openagents-netbridge", helpers);
+	if (mkdir(helpers, 0755) == -1 || (fp = fopen(path, "w")) == NULL)
+		return (1);
+	(void)fprintf(fp, "#!/bin/sh\necho bridge \"$@\"\nexec sleep 1000\n");
+	if (fclose(fp) == EOF || chmod(path, 0755) == -1)
 		return (1);
 	(void)setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((child = fork()) == -1)
@@ -362,7 +408,7 @@ main(void)
 	}
 	printf("%s - the launcher exits after its workerd\n",
 	    gone ? "ok" : "not ok");
-	(void)snprintf(path, sizeof(path), "rm -rf %s", jobs);
+	(void)snprintf(path, sizeof(path), "rm -rf %s %s", jobs, helpers);
 	(void)!system(path);
 	return (WIFEXITED(st) && WEXITSTATUS(st) == 0 && gone ? 0 : 1);
 }
