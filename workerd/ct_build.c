@@ -63,6 +63,7 @@
 #include "ct.h"
 
 #define CT_ROOT_OLD	"/.oldroot"
+#define CT_ROOT_OLD_REL	".oldroot"	/* from inside the new root */
 #define CT_HOSTNAME	"sandbox"
 #define CT_DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"
 
@@ -154,6 +155,8 @@ static void	 ct_init(struct ct_child *);
 __attribute__((__noreturn__))
 static void	 ct_local_child(struct ct_child *);
 static int	 ct_place_fds(const struct ct_child *, int *, int *);
+static void	 ct_child_begin(struct ct_child *);
+static int	 ct_path_next(const char **, const char *, char *, size_t);
 
 #define CTB_RO		0x01
 #define CTB_REC		0x02
@@ -479,9 +482,9 @@ ct_root(const struct ct_child *cc)
 		ct_die(cc, "mount the root tmpfs");
 	if (chdir("/tmp") == -1)
 		ct_die(cc, "chdir to the new root");
-	if (mkdir(CT_ROOT_OLD + 1, 0700) == -1)
+	if (mkdir(CT_ROOT_OLD_REL, 0700) == -1)
 		ct_die(cc, "mkdir %s", CT_ROOT_OLD);
-	if (syscall(SYS_pivot_root, ".", CT_ROOT_OLD + 1) == -1)
+	if (syscall(SYS_pivot_root, ".", CT_ROOT_OLD_REL) == -1)
 		ct_die(cc, "pivot_root");
 	if (chdir("/") == -1)
 		ct_die(cc, "chdir /");
@@ -613,6 +616,29 @@ ct_drop_caps(int setfcap)
 }
 
 /*
+ * The next candidate for name along a PATH list, in buf; 0 at the end.
+ * Empty and overlong entries are skipped.
+ */
+static int
+ct_path_next(const char **pp, const char *name, char *buf, size_t len)
+{
+	const char	*p = *pp, *end;
+	size_t		 n;
+
+	while (*p != '\0') {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		*pp = p = *end != '\0' ? end + 1 : end;
+		if (n == 0 || n + strlen(name) + 2 > len)
+			continue;
+		(void)snprintf(buf, len, "%.*s/%s", (int)n, end - n, name);
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * execve, with a PATH search when the name has no slash.  Returns only
  * on failure, having reported it; the status pipe is close-on-exec.
  */
@@ -623,9 +649,9 @@ ct_exec(const struct ct_child *cc, const char *const *argv, int host)
 		"PATH=" CT_DEFAULT_PATH, NULL
 	};
 	const char *const	*envp = cc->cc_spec->cs_envp;
-	const char		*path = NULL, *p, *end;
+	const char		*path = NULL;
 	char			 buf[PATH_MAX];
-	size_t			 i, len;
+	size_t			 i;
 	int			 err = ENOENT;
 
 	if (envp == NULL)
@@ -640,14 +666,7 @@ ct_exec(const struct ct_child *cc, const char *const *argv, int host)
 			path = envp[i] + 5;
 	if (path == NULL)
 		path = CT_DEFAULT_PATH;
-	for (p = path; *p != '\0'; p = *end ? end + 1 : end) {
-		if ((end = strchr(p, ':')) == NULL)
-			end = p + strlen(p);
-		len = (size_t)(end - p);
-		if (len == 0 || len + strlen(argv[0]) + 2 > sizeof(buf))
-			continue;
-		(void)snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p,
-		    argv[0]);
+	while (ct_path_next(&path, argv[0], buf, sizeof(buf))) {
 		(void)execve(buf, (char *const *)(uintptr_t)argv,
 		    (char *const *)(uintptr_t)envp);
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -700,6 +719,28 @@ ct_place_fds(const struct ct_child *cc, int *statusfd, int *gofd)
 	return (0);
 }
 
+/*
+ * First thing in the child: die with the parent, keep only our
+ * descriptors, and wait until the parent has moved us into our
+ * cgroup (EOF: it is gone).
+ */
+static void
+ct_child_begin(struct ct_child *cc)
+{
+	char	 c;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		_exit(127);
+	if (ct_place_fds(cc, &cc->cc_statusfd, &cc->cc_gofd) == -1)
+		_exit(127);
+	if (cc->cc_gofd != -1) {
+		if (read(cc->cc_gofd, &c, 1) != 1)
+			_exit(127);
+		(void)close(cc->cc_gofd);
+		cc->cc_gofd = -1;
+	}
+}
+
 /* pid 1 of a container sandbox. */
 static void
 ct_init(struct ct_child *cc)
@@ -710,16 +751,7 @@ ct_init(struct ct_child *cc)
 	pid_t				 cmd, bridge = -1, w;
 	int				 st, cmdst = 0, fd;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
-		_exit(127);
-	if (ct_place_fds(cc, &cc->cc_statusfd, &cc->cc_gofd) == -1)
-		_exit(127);
-	/* the parent moves us into our cgroup, or it is gone: EOF */
-	if (cc->cc_gofd != -1) {
-		if (read(cc->cc_gofd, buf, 1) != 1)
-			_exit(127);
-		(void)close(cc->cc_gofd);
-	}
+	ct_child_begin(cc);
 
 	/* one uid and one gid, ours; no setgroups to shed a group */
 	if ((fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC)) == -1 ||
@@ -803,19 +835,11 @@ static void
 ct_local_child(struct ct_child *cc)
 {
 	const struct container_spec	*cs = cc->cc_spec;
-	char				 buf[1], cwd[PATH_MAX];
+	char				 cwd[PATH_MAX];
 	const char			*want;
 	size_t				 i, n;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
-		_exit(127);
-	if (ct_place_fds(cc, &cc->cc_statusfd, &cc->cc_gofd) == -1)
-		_exit(127);
-	if (cc->cc_gofd != -1) {
-		if (read(cc->cc_gofd, buf, 1) != 1)
-			_exit(127);
-		(void)close(cc->cc_gofd);
-	}
+	ct_child_begin(cc);
 	(void)setpgid(0, 0);
 
 	/* paths of the spec are inside paths: map them through the binds */
@@ -1112,21 +1136,13 @@ ct_probe(enum isolation_mode mode, char *err, size_t errlen)
 int
 ct_in_path(const char *name)
 {
-	const char	*path, *p, *end;
+	const char	*path;
 	char		 buf[PATH_MAX];
-	size_t		 len;
 
 	if ((path = getenv("PATH")) == NULL)
 		path = CT_DEFAULT_PATH;
-	for (p = path; *p != '\0'; p = *end ? end + 1 : end) {
-		if ((end = strchr(p, ':')) == NULL)
-			end = p + strlen(p);
-		len = (size_t)(end - p);
-		if (len == 0 || len + strlen(name) + 2 > sizeof(buf))
-			continue;
-		(void)snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name);
+	while (ct_path_next(&path, name, buf, sizeof(buf)))
 		if (access(buf, X_OK) == 0)
 			return (1);
-	}
 	return (0);
 }
