@@ -18,8 +18,9 @@
  * Private to the job sandboxes (container.h): the pieces the launcher,
  * container_run_sync() and the tests share.
  *
- *  ct_build.c	  the sandbox itself: clone into new namespaces, the
- *		  minimal root, pivot_root, pid 1 of the sandbox; local mode
+ *  ct_build.c	  the sandbox itself: clone into new namespaces, pid 1
+ *		  of the sandbox, the outcome; local mode
+ *  ct_root.c	  the minimal root: tmpfs, binds, /dev, /proc, pivot_root
  *  ct_cgroup.c	  one cgroup per sandbox, v2 or v1, and the rlimit
  *		  fallback when none is writable
  *  ct_seccomp.c  the job filter, and the launcher's own
@@ -71,6 +72,29 @@ struct ct_proc {
 	struct ct_cgroup	 cp_cg;
 };
 
+/* What the pipe from inside carries; one write each, below PIPE_BUF. */
+enum ct_status_kind {
+	CT_ST_ERROR = 1,	/* could not start: st_msg */
+	CT_ST_EXIT		/* the command ended: st_wstatus */
+};
+
+struct ct_status {
+	int	 st_kind;
+	int	 st_wstatus;
+	char	 st_msg[240];
+};
+
+/* Inside the child: everything it needs, prepared before the clone. */
+struct ct_child {
+	const struct container_spec	*cc_spec;
+	const struct ct_env		*cc_env;
+	uid_t				 cc_uid;
+	gid_t				 cc_gid;
+	int				 cc_gofd;	/* read end, or -1 */
+	int				 cc_statusfd;	/* write end */
+	int				 cc_cgroup;	/* cgroup controllers */
+};
+
 /* ct_build.c */
 int	 ct_start(const struct container_spec *, const struct ct_env *,
 	    struct ct_proc *, char *, size_t);
@@ -79,6 +103,13 @@ int	 ct_reaped(struct ct_proc *, int, struct container_result *);
 int	 ct_probe(enum isolation_mode, char *, size_t);
 int	 ct_in_path(const char *);
 int	 ct_drop_caps(int);
+__attribute__((__noreturn__, __format__(printf, 2, 3)))
+void	 ct_die(const struct ct_child *, const char *, ...);
+
+/* ct_root.c */
+void	 ct_root(const struct ct_child *);
+void	 ct_loopback(const struct ct_child *);
+void	 ct_write_file(const struct ct_child *, const char *, const char *);
 
 /* ct_cgroup.c */
 int	 ct_cgroup_init(void);
