@@ -29,11 +29,15 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <linux/securebits.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
@@ -76,6 +81,7 @@ __attribute__((__noreturn__))
 static void	 ct_local_child(struct ct_child *);
 static int	 ct_place_fds(const struct ct_child *, int *, int *);
 static void	 ct_child_begin(struct ct_child *);
+static void	 ct_wait_bridge(const struct ct_child *, pid_t);
 static int	 ct_path_next(const char **, const char *, char *, size_t);
 
 static void
@@ -284,6 +290,44 @@ ct_child_begin(struct ct_child *cc)
 	}
 }
 
+/*
+ * The command starts once the bridge listens, so that an agent's first
+ * connection does not race it: connect to the port every millisecond,
+ * for two seconds at most, while the bridge lives.
+ */
+#define CT_BRIDGE_WAIT_MS	2000
+
+static void
+ct_wait_bridge(const struct ct_child *cc, pid_t bridge)
+{
+	struct timespec		 ms = { 0, 1000000 };
+	struct sockaddr_in	 sin;
+	int			 i, s, st;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(cc->cc_spec->cs_proxy_port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < CT_BRIDGE_WAIT_MS; i++) {
+		if ((s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+			ct_die(cc, "socket");
+		if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			(void)close(s);
+			return;
+		}
+		(void)close(s);
+		if (waitpid(bridge, &st, WNOHANG) == bridge) {
+			errno = 0;
+			ct_die(cc, "the network bridge exited at start "
+			    "(status 0x%x)", (unsigned int)st);
+		}
+		(void)nanosleep(&ms, NULL);
+	}
+	errno = 0;
+	ct_die(cc, "the network bridge did not listen on 127.0.0.1:%u",
+	    (unsigned int)cc->cc_spec->cs_proxy_port);
+}
+
 /* pid 1 of a container sandbox. */
 static void
 ct_init(struct ct_child *cc)
@@ -337,6 +381,7 @@ ct_init(struct ct_child *cc)
 			    NULL);
 			ct_die(cc, "execve %s", bargv[0]);
 		}
+		ct_wait_bridge(cc, bridge);
 	}
 	if ((cmd = fork()) == -1)
 		ct_die(cc, "fork the command");
@@ -367,10 +412,10 @@ ct_init(struct ct_child *cc)
 			(void)kill(-1, SIGKILL);
 		}
 	}
-	(void)bridge;
-	if (cmd == -1)
-		ct_report(cc->cc_statusfd, CT_ST_EXIT, cmdst, NULL);
-	_exit(0);
+	if (cmd != -1)
+		_exit(127);
+	ct_report(cc->cc_statusfd, CT_ST_EXIT, cmdst, NULL);
+	_exit(WIFEXITED(cmdst) ? WEXITSTATUS(cmdst) : 128 + WTERMSIG(cmdst));
 }
 
 /* The child of local mode: the command itself, on the host. */

@@ -170,8 +170,9 @@ run_tests(int report)
 	static const char *const	 sleeper[] = { "/bin/sleep", "100",
 	    NULL };
 	static const char *const	 truth[] = { "/bin/true", NULL };
-	static const char *const	 bridged[] = { "/bin/sh", "-c",
-	    "sleep 0.5; test -S /run/oa/proxy.sock", NULL };
+	static const char *const	 bridged[] = { "/bin/bash", "-c",
+	    "test -S /run/oa/proxy.sock && exec 3<>/dev/tcp/127.0.0.1/18080",
+	    NULL };
 	static const char *const	 codes[4][4] = {
 		{ "/bin/sh", "-c", "exit 10", NULL },
 		{ "/bin/sh", "-c", "exit 11", NULL },
@@ -377,7 +378,11 @@ main(void)
 	(void)snprintf(path, sizeof(path), "%s/openagents-netbridge", helpers);
 	if (mkdir(helpers, 0755) == -1 || (fp = fopen(path, "w")) == NULL)
 		return (1);
-	(void)fprintf(fp, "#!/bin/sh\necho bridge \"$@\"\nexec sleep 1000\n");
+	(void)fprintf(fp, "#!/bin/sh\nexec /usr/bin/python3 -c '"
+	    "import socket, sys, time\n"
+	    "s = socket.socket(); s.bind((sys.argv[1], int(sys.argv[2])))\n"
+	    "s.listen(4); print(\"bridge\", *sys.argv[1:], flush=True)\n"
+	    "time.sleep(1000)' \"$@\"\n");
 	if (fclose(fp) == EOF || chmod(path, 0755) == -1)
 		return (1);
 	(void)setvbuf(stdout, NULL, _IOLBF, 0);
