@@ -81,6 +81,7 @@ __attribute__((__noreturn__))
 static void	 ct_local_child(struct ct_child *);
 static int	 ct_place_fds(const struct ct_child *, int *, int *);
 static void	 ct_child_begin(struct ct_child *);
+static void	 ct_child_go(struct ct_child *);
 static void	 ct_wait_bridge(const struct ct_child *, pid_t);
 static int	 ct_path_next(const char **, const char *, char *, size_t);
 
@@ -268,26 +269,32 @@ ct_place_fds(const struct ct_child *cc, int *statusfd, int *gofd)
 	return (0);
 }
 
-/*
- * First thing in the child: die with the parent, keep only our
- * descriptors, and wait until the parent has moved us into our
- * cgroup (EOF: it is gone).
- */
+/* First thing in the child: die with the parent, keep only our fds. */
 static void
 ct_child_begin(struct ct_child *cc)
 {
-	char	 c;
-
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		_exit(127);
 	if (ct_place_fds(cc, &cc->cc_statusfd, &cc->cc_gofd) == -1)
 		_exit(127);
-	if (cc->cc_gofd != -1) {
-		if (read(cc->cc_gofd, &c, 1) != 1)
-			_exit(127);
-		(void)close(cc->cc_gofd);
-		cc->cc_gofd = -1;
-	}
+}
+
+/*
+ * Wait until the parent has moved us into our cgroup; its byte is the
+ * mask of the controllers in place (EOF: it is gone, or failed).
+ */
+static void
+ct_child_go(struct ct_child *cc)
+{
+	unsigned char	 mask;
+
+	if (cc->cc_gofd == -1)
+		return;
+	if (read(cc->cc_gofd, &mask, 1) != 1)
+		_exit(127);
+	(void)close(cc->cc_gofd);
+	cc->cc_gofd = -1;
+	cc->cc_cgroup = mask;
 }
 
 /*
@@ -358,6 +365,11 @@ ct_init(struct ct_child *cc)
 	if (chdir(cs->cs_cwd != NULL ? cs->cs_cwd : "/workspace") == -1)
 		ct_die(cc, "chdir %s", cs->cs_cwd != NULL ? cs->cs_cwd :
 		    "/workspace");
+	/*
+	 * The parent made and joined our cgroup while we built the root;
+	 * nothing of the job runs before we are in it.
+	 */
+	ct_child_go(cc);
 	if (ct_rlimits(cs, cc->cc_cgroup) == -1)
 		ct_die(cc, "setrlimit");
 	if (ct_drop_caps(0) == -1)
@@ -428,6 +440,7 @@ ct_local_child(struct ct_child *cc)
 	size_t				 i, n;
 
 	ct_child_begin(cc);
+	ct_child_go(cc);
 	(void)setpgid(0, 0);
 
 	/* paths of the spec are inside paths: map them through the binds */
@@ -464,6 +477,7 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	struct ct_child		 cc;
 	int			 statusp[2] = { -1, -1 }, gop[2] = { -1, -1 };
 	int			 pidfd = -1, usecg;
+	unsigned char		 mask;
 	long			 pid;
 
 	memset(cp, 0, sizeof(*cp));
@@ -490,14 +504,10 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 		return (-1);
 	}
 
-	if (ct_cgroup_create(&cp->cp_cg, cs) == -1) {
-		errbuf_set(err, errlen, "cannot make the cgroup of the "
-		    "sandbox");
-		return (-1);
-	}
-	usecg = cp->cp_cg.cg_version != 0;
+	usecg = ct_cgroup_init() != 0;
 	if (pipe2(statusp, O_CLOEXEC | O_NONBLOCK) == -1 ||
-	    (usecg && pipe2(gop, O_CLOEXEC) == -1)) {
+	    (usecg && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    gop) == -1)) {
 		errbuf_set(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -514,7 +524,6 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	cc.cc_gid = getgid();
 	cc.cc_gofd = gop[0];
 	cc.cc_statusfd = statusp[1];
-	cc.cc_cgroup = cp->cp_cg.cg_mask;
 
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CLONE_PIDFD;
@@ -542,11 +551,17 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	if (cs->cs_time_limit_ms > 0)
 		cp->cp_deadline_ms = cp->cp_start_ms + cs->cs_time_limit_ms;
 	if (usecg) {
+		/*
+		 * The cgroup is made and joined while the child builds its
+		 * root: a v1 attach waits for an RCU grace period, the
+		 * longest step of a start on a busy machine.
+		 */
 		(void)close(gop[0]);
 		gop[0] = -1;
-		if (ct_cgroup_attach(&cp->cp_cg, cp->cp_pid) == -1) {
+		if (ct_cgroup_create(&cp->cp_cg, cs) == -1 ||
+		    ct_cgroup_attach(&cp->cp_cg, cp->cp_pid) == -1) {
 			/* closing the go pipe unread ends the child */
-			errbuf_set(err, errlen, "cgroup attach: %s",
+			errbuf_set(err, errlen, "cgroup of the sandbox: %s",
 			    strerror(errno));
 			(void)close(gop[1]);
 			gop[1] = -1;
@@ -558,7 +573,9 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 			cp->cp_pid = cp->cp_pidfd = cp->cp_statusfd = -1;
 			goto fail;
 		}
-		if (write(gop[1], "g", 1) != 1)
+		/* a socket, not a pipe: a child dead already is no SIGPIPE */
+		mask = (unsigned char)cp->cp_cg.cg_mask;
+		if (send(gop[1], &mask, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE)
 			log_warn("sandbox: go");
 		(void)close(gop[1]);
 	}

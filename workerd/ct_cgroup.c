@@ -260,8 +260,8 @@ ct_cgroup_init(void)
 }
 
 /*
- * The groups a sandbox needs: memory and cpu accounting always (peak
- * memory, cpu seconds), pids and cpu bandwidth when limited.
+ * The groups a sandbox needs: memory always (peak memory, the OOM
+ * count), pids and cpu bandwidth when limited.
  */
 int
 ct_cgroup_create(struct ct_cgroup *g, const struct container_spec *cs)
@@ -275,7 +275,13 @@ ct_cgroup_create(struct ct_cgroup *g, const struct container_spec *cs)
 		g->cg_dirfd[i] = -1;
 	if (ct_cgroup_init() == 0)
 		return (0);
-	want = 1 << CT_CTL_MEMORY | 1 << CT_CTL_CPUACCT;
+	/*
+	 * v1 keeps cpu time in a hierarchy of its own; the rusage of pid
+	 * 1, which reaps the whole tree, says the same for one attach less.
+	 */
+	want = 1 << CT_CTL_MEMORY;
+	if (cg.version == 2)
+		want |= 1 << CT_CTL_CPUACCT;
 	if (cs->cs_pids > 0)
 		want |= 1 << CT_CTL_PIDS;
 	if (cs->cs_cpu_millis > 0)
