@@ -42,7 +42,7 @@ enum ct_ctl {
 	CT_CTL_MEMORY,
 	CT_CTL_PIDS,
 	CT_CTL_CPU,
-	CT_CTL_CPUACCT,		/* v1 only: cpu time of the tree */
+	CT_CTL_CPUACCT,		/* cpu time: v2's cpu.stat; v1 uses rusage */
 	CT_CTL_MAX
 };
 
@@ -51,7 +51,7 @@ struct ct_cgroup {
 	int		 cg_mask;		/* 1 << enum ct_ctl */
 	int		 cg_dirfd[CT_CTL_MAX];	/* v2: [0] only; -1: none */
 	char		 cg_path[CT_CTL_MAX][PATH_MAX];
-	uint64_t	 cg_oom_before;		/* v1 oom_kill, reused groups */
+	uint64_t	 cg_oom_before;		/* v1 oom_kill count at start */
 };
 
 /* What the launcher or the sync caller knows beyond the spec. */
@@ -59,7 +59,7 @@ struct ct_env {
 	const char	*ce_netbridge;		/* host path, NULL: none */
 };
 
-/* A started sandbox, until ct_finish(). */
+/* A started sandbox, until ct_reaped(). */
 struct ct_proc {
 	enum isolation_mode	 cp_mode;
 	pid_t			 cp_pid;	/* pid 1 of it, or the child */
@@ -90,7 +90,7 @@ struct ct_child {
 	const struct ct_env		*cc_env;
 	uid_t				 cc_uid;
 	gid_t				 cc_gid;
-	int				 cc_gofd;	/* read end, or -1 */
+	int				 cc_gofd;	/* cgroup joined, or -1 */
 	int				 cc_statusfd;	/* write end */
 	int				 cc_cgroup;	/* cgroup controllers */
 };
