@@ -16,8 +16,9 @@ fail=0
 WORK=$(mktemp -d /tmp/oa-ct-test.XXXXXX)
 chmod 755 "$WORK"
 JOBS=$WORK/jobs
-mkdir -p "$JOBS/repo" "$JOBS/out" "$WORK/provider"
+mkdir -p "$JOBS/repo" "$JOBS/out" "$JOBS/other-job" "$WORK/provider"
 echo secret > "$WORK/provider/identity.enc"
+echo theirs > "$JOBS/other-job/result"
 echo 'print("hi")' > "$JOBS/repo/main.py"
 chmod -R a+rwX "$WORK"
 LISTENER=
@@ -110,9 +111,21 @@ else ok "no network: host loopback and internet unreachable"; fi
 kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; LISTENER=
 
 home=${HOME:-/root}
-sh_c "ls -d '$home' '$WORK/provider' '$WORK/provider/identity.enc' /root /home /etc/shadow /var 2>/dev/null; cat '$WORK/provider/identity.enc' 2>/dev/null"
-if [ -s "$WORK/out" ]; then no "host home, provider folder, /etc/shadow invisible" "$(cat "$WORK/out")"
-else ok "host home, provider folder, /etc/shadow invisible"; fi
+# a control socket in the provider folder, listening
+$PY -c "
+import socket, os
+s = socket.socket(socket.AF_UNIX); s.bind('$WORK/provider/control.sock'); s.listen(1); s.settimeout(20)
+try: s.accept()
+except Exception: pass" &
+LISTENER=$!
+i=0
+while [ $i -lt 50 ] && [ ! -S "$WORK/provider/control.sock" ]; do sleep 0.1; i=$((i + 1)); done
+sh_c "ls -d '$home' '$WORK/provider' '$WORK/provider/identity.enc' '$JOBS/other-job' /root /home /etc/shadow /var 2>/dev/null
+	cat '$WORK/provider/identity.enc' '$JOBS/other-job/result' /repo/../other-job/result 2>/dev/null
+	$PY -c 'import socket; socket.socket(socket.AF_UNIX).connect(\"$WORK/provider/control.sock\"); print(\"connected\")' 2>/dev/null"
+if [ -s "$WORK/out" ]; then no "host home, provider folder, control socket, other jobs, /etc/shadow out of reach" "$(cat "$WORK/out")"
+else ok "host home, provider folder, control socket, other jobs, /etc/shadow out of reach"; fi
+kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; LISTENER=
 
 sh_c 'for f in /x /usr/x /etc/x /repo/x /dev/x /proc/x; do
 	touch $f 2>/dev/null && echo "wrote $f"; done
