@@ -113,6 +113,7 @@ void	 ct_write_file(const struct ct_child *, const char *, const char *);
 
 /* ct_cgroup.c */
 int	 ct_cgroup_init(void);
+void	 ct_cgroup_none(struct ct_cgroup *);
 int	 ct_cgroup_create(struct ct_cgroup *, const struct container_spec *);
 int	 ct_cgroup_attach(struct ct_cgroup *, pid_t);
 void	 ct_cgroup_kill(struct ct_cgroup *);

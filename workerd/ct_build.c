@@ -481,6 +481,7 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	long			 pid;
 
 	memset(cp, 0, sizeof(*cp));
+	ct_cgroup_none(&cp->cp_cg);
 	cp->cp_mode = cs->cs_mode;
 	cp->cp_pid = -1;
 	cp->cp_pidfd = -1;

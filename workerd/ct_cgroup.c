@@ -259,6 +259,17 @@ ct_cgroup_init(void)
 	return (cg.version);
 }
 
+/* No group yet: nothing to close or remove. */
+void
+ct_cgroup_none(struct ct_cgroup *g)
+{
+	int	 i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < CT_CTL_MAX; i++)
+		g->cg_dirfd[i] = -1;
+}
+
 /*
  * The groups a sandbox needs: memory always (peak memory, the OOM
  * count), pids and cpu bandwidth when limited.
@@ -270,9 +281,7 @@ ct_cgroup_create(struct ct_cgroup *g, const struct container_spec *cs)
 	uint64_t	 n;
 	int		 i, want, fd, slot;
 
-	memset(g, 0, sizeof(*g));
-	for (i = 0; i < CT_CTL_MAX; i++)
-		g->cg_dirfd[i] = -1;
+	ct_cgroup_none(g);
 	if (ct_cgroup_init() == 0)
 		return (0);
 	/*

@@ -278,9 +278,15 @@ run_tests(int report)
 		(void)start(&cs, &jm[i]);
 	}
 	loop();
-	for (ok = 1, i = 0; i < 4; i++)
+	for (ok = 1, i = 0; i < 4; i++) {
 		ok &= jm[i].done && jm[i].r.cr_exited &&
 		    jm[i].r.cr_exit_code == 10 + i;
+		if (!jm[i].done || !jm[i].r.cr_exited ||
+		    jm[i].r.cr_exit_code != 10 + i)
+			printf("# sandbox %d: exited %d code %d signal %d: %s\n",
+			    i, jm[i].r.cr_exited, jm[i].r.cr_exit_code,
+			    jm[i].r.cr_signal, jm[i].r.cr_error);
+	}
 	CHECK(ok, "four sandboxes at once, each its own exit code");
 
 	/* the deadline, and a cancel, side by side */
