@@ -215,9 +215,10 @@ static const struct sb_syscall sb_workerd[] = {
 	ALLOW(rename),
 
 	/*
-	 * Job sandboxes (a later issue): clone3/clone, execve in the
-	 * child, wait4, pipes and the namespace calls go here, each with
-	 * its reason.  RLIMIT_NPROC is left alone for the same reason.
+	 * Job sandboxes: built by the launcher (workerd/ct_launcher.c),
+	 * forked before this filter; workerd only sends it requests and
+	 * stdio fds over a socket, which the calls above already cover
+	 * (sendmsg, recvmsg, fcntl F_DUPFD_CLOEXEC).  Nothing to add.
 	 */
 };
 
