@@ -182,7 +182,10 @@ cg_init_v2(void)
 	 */
 	if ((fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1)
 		return;
-	(void)cg_write(fd, "cgroup.subtree_control", "+memory +pids +cpu");
+	/* one at a time: one unavailable controller fails a whole write */
+	(void)cg_write(fd, "cgroup.subtree_control", "+memory");
+	(void)cg_write(fd, "cgroup.subtree_control", "+pids");
+	(void)cg_write(fd, "cgroup.subtree_control", "+cpu");
 	(void)close(fd);
 	if ((size_t)snprintf(cg.parent[0], sizeof(cg.parent[0]),
 	    "%s/" CG_PARENT, path) >= sizeof(cg.parent[0]))
@@ -200,7 +203,6 @@ cg_init_v2(void)
 		return;
 	}
 	(void)close(fd);
-	cg.version = 2;
 	/* v2 has one group for all; the mask says which files exist */
 	if (strstr(ctls, "memory") != NULL)
 		cg.have |= 1 << CT_CTL_MEMORY;
@@ -208,6 +210,11 @@ cg_init_v2(void)
 		cg.have |= 1 << CT_CTL_PIDS;
 	if (strstr(ctls, "cpu") != NULL)
 		cg.have |= 1 << CT_CTL_CPU | 1 << CT_CTL_CPUACCT;
+	/* without memory or pids a group limits nothing worth its cost */
+	if (cg.have & (1 << CT_CTL_MEMORY | 1 << CT_CTL_PIDS))
+		cg.version = 2;
+	else
+		cg.have = 0;
 }
 
 static void
