@@ -89,6 +89,10 @@ static void	 ct_copy_entry(const struct ct_child *, const char *,
 static void	 ct_tmpfs(const struct ct_child *, const char *, mode_t,
 		    int64_t);
 static void	 ct_identity(const struct ct_child *);
+static void	 ct_attr(const struct ct_child *, int, const char *, int);
+static int	 ct_open_nofollow(int, const char *, int);
+static int	 ct_point_nofollow(const struct ct_child *, const char *, int,
+		    char *, size_t);
 static void	 ct_bind_nofollow(const struct ct_child *, const char *,
 		    const char *, int, int);
 static void	 ct_user_binds(const struct ct_child *);
@@ -109,31 +113,39 @@ ct_write_file(const struct ct_child *cc, const char *path, const char *data)
 }
 
 /*
- * A bind, then its flags in one call: mount_setattr() only adds
+ * The flags of a fresh bind in one call: mount_setattr() only adds
  * restrictions and leaves the atime and the flags the kernel locked on
- * the source alone, where a remount would have to repeat them.
+ * the source alone, where a remount would have to repeat them.  path
+ * "" means dirfd itself.
  */
 static void
-ct_bind(const struct ct_child *cc, const char *src, const char *dst,
-    int flags)
+ct_attr(const struct ct_child *cc, int dirfd, const char *path, int flags)
 {
 	struct mount_attr	 attr;
+	unsigned int		 at = (flags & CTB_REC) ? AT_RECURSIVE : 0;
 
-	if (mount(src, dst, NULL, MS_BIND | ((flags & CTB_REC) ? MS_REC : 0),
-	    NULL) == -1)
-		ct_die(cc, "bind %s on %s", src, dst);
-	/* a device node is not executed: suid means nothing on it */
-	if (flags & CTB_NOATTR)
-		return;
 	memset(&attr, 0, sizeof(attr));
 	attr.attr_set = MOUNT_ATTR_NOSUID;
 	if ((flags & CTB_DEV) == 0)
 		attr.attr_set |= MOUNT_ATTR_NODEV;
 	if (flags & CTB_RO)
 		attr.attr_set |= MOUNT_ATTR_RDONLY;
-	if (mount_setattr(AT_FDCWD, dst, (flags & CTB_REC) ? AT_RECURSIVE : 0,
-	    &attr, sizeof(attr)) == -1)
-		ct_die(cc, "mount_setattr %s", dst);
+	if (*path == '\0')
+		at |= AT_EMPTY_PATH;
+	if (mount_setattr(dirfd, path, at, &attr, sizeof(attr)) == -1)
+		ct_die(cc, "mount_setattr %s", path);
+}
+
+static void
+ct_bind(const struct ct_child *cc, const char *src, const char *dst,
+    int flags)
+{
+	if (mount(src, dst, NULL, MS_BIND | ((flags & CTB_REC) ? MS_REC : 0),
+	    NULL) == -1)
+		ct_die(cc, "bind %s on %s", src, dst);
+	/* a device node is not executed: suid means nothing on it */
+	if ((flags & CTB_NOATTR) == 0)
+		ct_attr(cc, AT_FDCWD, dst, flags);
 }
 
 /* mkdir -p below the new root. */
@@ -307,32 +319,86 @@ ct_loopback(const struct ct_child *cc)
 	(void)close(s);
 }
 
+/* openat2 without any symlink, below dirfd; -1 on failure. */
+static int
+ct_open_nofollow(int dirfd, const char *path, int flags)
+{
+	struct open_how	 how;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(flags | O_CLOEXEC);
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	if (dirfd != AT_FDCWD)
+		how.resolve |= RESOLVE_BENEATH;
+	return ((int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+}
+
+/*
+ * The mount point of a bind, made and opened one component at a time
+ * without following a symlink: an earlier writable bind holds files
+ * workerd can change, and a symlink there must not lead a mkdir or a
+ * mount out of the new root (into the old one, still mounted).
+ * Returns the parent directory; last gets the final component.
+ */
+static int
+ct_point_nofollow(const struct ct_child *cc, const char *dst, int isdir,
+    char *last, size_t lastlen)
+{
+	char	 buf[PATH_MAX], *comp, *slash;
+	int	 dirfd, fd;
+
+	if (strlcpy(buf, dst, sizeof(buf)) >= sizeof(buf) || buf[0] != '/') {
+		errno = EINVAL;
+		ct_die(cc, "mount point %s", dst);
+	}
+	if ((dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		ct_die(cc, "open /");
+	for (comp = buf + 1; (slash = strchr(comp, '/')) != NULL;
+	    comp = slash + 1) {
+		*slash = '\0';
+		if (mkdirat(dirfd, comp, 0755) == -1 && errno != EEXIST)
+			ct_die(cc, "mkdir %s in %s", comp, dst);
+		if ((fd = ct_open_nofollow(dirfd, comp,
+		    O_PATH | O_DIRECTORY)) == -1)
+			ct_die(cc, "mount point %s", dst);
+		(void)close(dirfd);
+		dirfd = fd;
+	}
+	if (isdir) {
+		if (mkdirat(dirfd, comp, 0755) == -1 && errno != EEXIST)
+			ct_die(cc, "mkdir %s", dst);
+	} else {
+		if ((fd = openat(dirfd, comp, O_WRONLY | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0644)) == -1)
+			ct_die(cc, "create %s", dst);
+		(void)close(fd);
+	}
+	(void)strlcpy(last, comp, lastlen);
+	return (dirfd);
+}
+
 /*
  * A bind of a path the launcher checked.  It is opened again here
  * without following any symlink, so that one swapped in since the
  * check fails instead of binding what it points at, and the bind is
- * made from that very descriptor.  sock: a socket, else a directory or
- * a regular file.
+ * made from that descriptor onto a mount point held the same way.
+ * sock: a socket, else a directory or a regular file.
  */
 static void
 ct_bind_nofollow(const struct ct_child *cc, const char *path,
     const char *dst, int flags, int sock)
 {
-	struct open_how	 how;
 	struct stat	 sb;
-	char		 src[PATH_MAX], fdpath[64];
-	int		 fd, ok;
+	char		 src[PATH_MAX], last[NAME_MAX + 1];
+	char		 srcpath[64], dstpath[64];
+	int		 fd, pfd, tfd, ok;
 
 	if ((size_t)snprintf(src, sizeof(src), "%s%s", CT_ROOT_OLD,
 	    path) >= sizeof(src)) {
 		errno = ENAMETOOLONG;
 		ct_die(cc, "bind %s", path);
 	}
-	memset(&how, 0, sizeof(how));
-	how.flags = O_PATH | O_CLOEXEC;
-	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	if ((fd = (int)syscall(SYS_openat2, AT_FDCWD, src, &how,
-	    sizeof(how))) == -1)
+	if ((fd = ct_open_nofollow(AT_FDCWD, src, O_PATH)) == -1)
 		ct_die(cc, "bind source %s", path);
 	if (fstat(fd, &sb) == -1)
 		ct_die(cc, "fstat %s", path);
@@ -342,9 +408,22 @@ ct_bind_nofollow(const struct ct_child *cc, const char *path,
 		errno = EINVAL;
 		ct_die(cc, "bind source %s: wrong file type", path);
 	}
-	ct_mkpoint(cc, dst, S_ISDIR(sb.st_mode));
-	(void)snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	ct_bind(cc, fdpath, dst, flags);
+	pfd = ct_point_nofollow(cc, dst, S_ISDIR(sb.st_mode), last,
+	    sizeof(last));
+	if ((tfd = ct_open_nofollow(pfd, last, O_PATH)) == -1)
+		ct_die(cc, "mount point %s", dst);
+	(void)snprintf(srcpath, sizeof(srcpath), "/proc/self/fd/%d", fd);
+	(void)snprintf(dstpath, sizeof(dstpath), "/proc/self/fd/%d", tfd);
+	if (mount(srcpath, dstpath, NULL, MS_BIND |
+	    ((flags & CTB_REC) ? MS_REC : 0), NULL) == -1)
+		ct_die(cc, "bind %s on %s", path, dst);
+	(void)close(tfd);
+	/* the name now leads into the new mount: its flags, by descriptor */
+	if ((tfd = ct_open_nofollow(pfd, last, O_PATH)) == -1)
+		ct_die(cc, "bound %s", dst);
+	ct_attr(cc, tfd, "", flags);
+	(void)close(tfd);
+	(void)close(pfd);
 	(void)close(fd);
 }
 

@@ -143,6 +143,15 @@ if [ "$(cat "$JOBS/out/o" 2>/dev/null)" = hi ] && [ ! -e "$JOBS/repo/x" ]; then
 	ok "an rw bind reaches the host, a read-only one does not"
 else no "an rw bind reaches the host, a read-only one does not"; fi
 
+# a symlink in a writable bind must not lead a later bind's mount point
+# out of the new root (into the old one, mounted while binds are made)
+mkdir -p "$JOBS/rw" "$JOBS/src"
+ln -s /.oldroot/tmp "$JOBS/rw/esc"
+run -b "$JOBS/rw:/rw:rw" -b "$JOBS/src:/rw/esc/oa-pwned-$$" -t 20000 -- /bin/true
+if [ ! -e "/tmp/oa-pwned-$$" ] && grep -q "symbolic links" "$WORK/res"; then
+	ok "a symlink in a writable bind cannot redirect a mount point"
+else no "a symlink in a writable bind cannot redirect a mount point" "$RES"; rm -rf "/tmp/oa-pwned-$$"; fi
+
 sh_c 'echo 1 > /proc/sys/kernel/panic 2>/dev/null && echo wrote-sysctl;
 	echo h > /proc/sysrq-trigger 2>/dev/null; cat /proc/kcore 2>/dev/null | head -c 10 | wc -c'
 if grep -q wrote-sysctl "$WORK/out" || [ "$(tail -1 "$WORK/out")" != 0 ]; then
