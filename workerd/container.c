@@ -15,510 +15,351 @@
  */
 
 /*
- * DEV SHIM: a throw-away local-mode implementation of container.h so
- * that workerd can be built and tested before the real sandboxes land.
- * The launcher is a forked child that execs commands as plain process
- * groups with a few rlimits, kills the group at the deadline and
- * reports wait4's rusage.  Binds are not applied; only "local" works.
+ * Job sandboxes, workerd's side (see container.h): the launcher is
+ * forked here, and container_run() and container_cancel() talk to it
+ * over the channel (ct_proto.c has the messages).  The sandbox itself
+ * is built in ct_build.c, by the launcher or, for container_run_sync(),
+ * by the calling process.
  */
 
 #include <sys/types.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <bsd/stdlib.h>
-#include <bsd/string.h>
-#include <bsd/unistd.h>
 #include <event2/event.h>
+#include <bsd/string.h>
+#include <bsd/sys/queue.h>
 
-#include "container.h"
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
 #include "util.h"
-
-enum shim_msg {
-	SHIM_FD = 1,		/* uint32 id, uint32 which; the fd */
-	SHIM_RUN,		/* struct shim_req + strings */
-	SHIM_CANCEL,		/* uint32 id */
-	SHIM_RESULT		/* uint32 id + struct container_result */
-};
-
-struct shim_req {
-	uint32_t	 sr_id;
-	uint32_t	 sr_nargv;
-	uint32_t	 sr_nenv;
-	uint32_t	 sr_pad;
-	int64_t		 sr_time_limit_ms;
-	int64_t		 sr_memory_mb;
-	int64_t		 sr_disk_mb;
-};
+#include "ct.h"
 
 struct container {
-	struct container	*c_next;
+	TAILQ_ENTRY(container)	 c_entry;
 	uint32_t		 c_id;
 	container_done_cb	 c_cb;
 	void			*c_arg;
 };
 
-/* workerd's side */
-static int		 shim_fd = -1;
-static struct imsgev	 shim_iev;
-static int		 shim_iev_ready;
-static struct container	*shim_list;
-static uint32_t		 shim_nextid;
-
-/* the launcher's side */
-struct shim_kid {
-	struct shim_kid	*k_next;
-	uint32_t	 k_id;
-	pid_t		 k_pid;
-	int64_t		 k_start, k_deadline;
-	int		 k_timed_out, k_cancelled;
-	int		 k_fds[3];
-};
-
-static struct shim_kid	*kids;
-static int		 sigpipe_fds[2];
-
-static void
-shim_sigchld(int sig)
-{
-	int	 saved = errno;
-
-	(void)sig;
-	(void)!write(sigpipe_fds[1], "x", 1);
-	errno = saved;
-}
-
-static void
-shim_exec(const struct shim_req *sr, char **argv, char **envp,
-    const char *cwd, const int fds[3])
-{
-	struct rlimit	 rl;
-	int		 i, fd;
-
-	(void)setpgid(0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	for (i = 0; i < 3; i++) {
-		fd = fds[i];
-		if (fd == -1 && (fd = open("/dev/null", O_RDWR)) == -1)
-			_exit(126);
-		if (dup2(fd, i) == -1)
-			_exit(126);
-	}
-	closefrom(3);
-	rl.rlim_cur = rl.rlim_max = 0;
-	(void)setrlimit(RLIMIT_CORE, &rl);
-	if (sr->sr_disk_mb > 0) {
-		rl.rlim_cur = rl.rlim_max = (rlim_t)sr->sr_disk_mb << 20;
-		(void)setrlimit(RLIMIT_FSIZE, &rl);
-	}
-	if (cwd[0] != '\0' && chdir(cwd) == -1) {
-		dprintf(2, "sandbox: chdir %s: %s\n", cwd, strerror(errno));
-		_exit(126);
-	}
-	(void)signal(SIGPIPE, SIG_DFL);
-	(void)signal(SIGINT, SIG_DFL);
-	(void)signal(SIGHUP, SIG_DFL);
-	execve(argv[0], argv, envp);
-	dprintf(2, "sandbox: exec %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-static void
-shim_start(struct imsgbuf *ib, struct imsg *imsg, int pending[3])
-{
-	struct shim_req		 sr;
-	struct container_result	 cr;
-	struct shim_kid		*k;
-	struct ibuf		 b;
-	char			*buf, *p, *end, **argv, **envp, *cwd;
-	size_t			 len, i;
+static struct {
+	int			 fd;		/* -1: no launcher */
 	pid_t			 pid;
+	int			 evinit;
+	struct imsgev		 iev;
+	struct ct_hello		 hello;
+	uint32_t		 nextid;
+	TAILQ_HEAD(, container)	 runs;
+} cl = { .fd = -1, .pid = -1 };
 
-	if (imsg_get_ibuf(imsg, &b) == -1 || ibuf_get(&b, &sr, sizeof(sr)) ==
-	    -1 || sr.sr_nargv == 0 || sr.sr_nargv > CONTAINER_MAX_ARGS ||
-	    sr.sr_nenv > CONTAINER_MAX_ENV)
-		fatalx("shim: bad request");
-	len = ibuf_size(&b);
-	if ((buf = malloc(len + 1)) == NULL)
-		fatal("shim");
-	memcpy(buf, ibuf_data(&b), len);
-	buf[len] = '\0';
-	argv = calloc(sr.sr_nargv + 1, sizeof(*argv));
-	envp = calloc(sr.sr_nenv + 1, sizeof(*envp));
-	if (argv == NULL || envp == NULL)
-		fatal("shim");
-	p = buf;
-	end = buf + len;
-	cwd = p;
-	p += strlen(p) + 1;
-	for (i = 0; i < sr.sr_nargv && p < end; i++, p += strlen(p) + 1)
-		argv[i] = p;
-	for (i = 0; i < sr.sr_nenv && p < end; i++, p += strlen(p) + 1)
-		envp[i] = p;
-
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		fatal("shim");
-	k->k_id = sr.sr_id;
-	k->k_start = now_monotonic_ms();
-	k->k_deadline = sr.sr_time_limit_ms > 0 ?
-	    k->k_start + sr.sr_time_limit_ms : 0;
-	for (i = 0; i < 3; i++) {
-		k->k_fds[i] = pending[i];
-		pending[i] = -1;
-	}
-	switch (pid = fork()) {
-	case -1:
-		memset(&cr, 0, sizeof(cr));
-		errbuf_set(cr.cr_error, sizeof(cr.cr_error), "fork: %s",
-		    strerror(errno));
-		if (imsg_compose(ib, SHIM_RESULT, sr.sr_id, 0, -1, &cr,
-		    sizeof(cr)) == -1)
-			fatal("shim");
-		for (i = 0; i < 3; i++)
-			if (k->k_fds[i] != -1)
-				(void)close(k->k_fds[i]);
-		free(k);
-		break;
-	case 0:
-		shim_exec(&sr, argv, envp, cwd, k->k_fds);
-		_exit(127);
-	default:
-		(void)setpgid(pid, pid);
-		k->k_pid = pid;
-		for (i = 0; i < 3; i++)
-			if (k->k_fds[i] != -1) {
-				(void)close(k->k_fds[i]);
-				k->k_fds[i] = -1;
-			}
-		k->k_next = kids;
-		kids = k;
-		break;
-	}
-	free(argv);
-	free(envp);
-	free(buf);
-}
-
-static void
-shim_reap(struct imsgbuf *ib)
-{
-	struct container_result	 cr;
-	struct shim_kid		**kp, *k;
-	struct rusage		 ru;
-	int			 status;
-	pid_t			 pid;
-
-	while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
-		for (kp = &kids; (k = *kp) != NULL; kp = &k->k_next)
-			if (k->k_pid == pid)
-				break;
-		if (k == NULL)
-			continue;
-		*kp = k->k_next;
-		/* the whole tree goes with the command, as in a container */
-		(void)killpg(pid, SIGKILL);
-		memset(&cr, 0, sizeof(cr));
-		if (WIFEXITED(status)) {
-			cr.cr_exited = 1;
-			cr.cr_exit_code = WEXITSTATUS(status);
-		} else if (WIFSIGNALED(status))
-			cr.cr_signal = WTERMSIG(status);
-		cr.cr_timed_out = k->k_timed_out;
-		cr.cr_cancelled = k->k_cancelled;
-		cr.cr_duration_ms = now_monotonic_ms() - k->k_start;
-		cr.cr_peak_memory_kb = ru.ru_maxrss;
-		cr.cr_cpu_seconds = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-		    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-		if (imsg_compose(ib, SHIM_RESULT, k->k_id, 0, -1, &cr,
-		    sizeof(cr)) == -1)
-			fatal("shim");
-		free(k);
-	}
-}
-
-static __dead void
-shim_launcher(int fd)
-{
-	struct imsgbuf	 ib;
-	struct imsg	 imsg;
-	struct pollfd	 pfd[2];
-	struct shim_kid	*k;
-	uint32_t	 w, id;
-	int64_t		 now, next;
-	int		 pending[3] = { -1, -1, -1 }, n, timeout;
-	char		 junk[64];
-
-	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) == -1)
-		fatal("shim: pipe");
-	(void)signal(SIGCHLD, shim_sigchld);
-	if (imsgbuf_init(&ib, fd) == -1 ||
-	    imsgbuf_set_maxsize(&ib, 1024 * 1024) == -1)
-		fatal("shim: imsgbuf");
-	imsgbuf_allow_fdpass(&ib);
-	for (;;) {
-		now = now_monotonic_ms();
-		next = -1;
-		for (k = kids; k != NULL; k = k->k_next) {
-			if (k->k_deadline == 0 || k->k_timed_out)
-				continue;
-			if (k->k_deadline <= now) {
-				k->k_timed_out = 1;
-				(void)killpg(k->k_pid, SIGKILL);
-				continue;
-			}
-			if (next == -1 || k->k_deadline < next)
-				next = k->k_deadline;
-		}
-		timeout = next == -1 ? -1 : (int)(next - now);
-		pfd[0].fd = fd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = sigpipe_fds[0];
-		pfd[1].events = POLLIN;
-		if ((n = poll(pfd, 2, timeout)) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("shim: poll");
-		}
-		if (pfd[1].revents & POLLIN) {
-			while (read(sigpipe_fds[0], junk, sizeof(junk)) > 0)
-				;
-			shim_reap(&ib);
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP)) {
-			if ((n = imsgbuf_read(&ib)) == -1 && errno != EAGAIN)
-				fatal("shim: read");
-			if (n == 0) {
-				for (k = kids; k != NULL; k = k->k_next)
-					(void)killpg(k->k_pid, SIGKILL);
-				_exit(0);
-			}
-			while ((n = imsg_get(&ib, &imsg)) > 0) {
-				switch (imsg_get_type(&imsg)) {
-				case SHIM_FD:
-					if (imsg_get_data(&imsg, &w,
-					    sizeof(w)) == -1 || w > 2)
-						fatalx("shim: bad fd");
-					pending[w] = imsg_get_fd(&imsg);
-					break;
-				case SHIM_RUN:
-					shim_start(&ib, &imsg, pending);
-					break;
-				case SHIM_CANCEL:
-					if (imsg_get_data(&imsg, &id,
-					    sizeof(id)) == -1)
-						fatalx("shim: bad cancel");
-					for (k = kids; k != NULL; k = k->k_next)
-						if (k->k_id == id) {
-							k->k_cancelled = 1;
-							(void)killpg(k->k_pid,
-							    SIGKILL);
-						}
-					break;
-				default:
-					fatalx("shim: bad message");
-				}
-				imsg_free(&imsg);
-			}
-			if (n == -1)
-				fatal("shim: imsg_get");
-		}
-		if (imsgbuf_flush(&ib) == -1)
-			fatal("shim: write");
-	}
-}
+static void	 cl_dispatch(int, short, void *);
+static void	 cl_lost(const char *);
+static int	 cl_send_fd(uint32_t, uint8_t, int);
 
 int
 container_launcher_start(const char *jobs_dir, const char *helpers,
     char *err, size_t errlen)
 {
-	int	 sp[2];
-	pid_t	 pid;
+	struct imsgbuf	 ib;
+	struct imsg	 imsg;
+	struct pollfd	 pfd;
+	int		 sp[2], got = 0;
+	ssize_t		 n;
+	pid_t		 pid;
 
-	(void)jobs_dir;
-	(void)helpers;
+	if (cl.fd != -1) {
+		errbuf_set(err, errlen, "the launcher runs already");
+		return (-1);
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
 		errbuf_set(err, errlen, "socketpair: %s", strerror(errno));
 		return (-1);
 	}
-	switch (pid = fork()) {
-	case -1:
+	if ((pid = fork()) == -1) {
 		errbuf_set(err, errlen, "fork: %s", strerror(errno));
-		return (-1);
-	case 0:
 		(void)close(sp[0]);
-		(void)close(PROC_PARENT_SOCK_FILENO);
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		shim_launcher(sp[1]);
-	default:
-		break;
+		(void)close(sp[1]);
+		return (-1);
+	}
+	if (pid == 0) {
+		(void)close(sp[0]);
+		ct_launcher_main(sp[1], jobs_dir, helpers);
 	}
 	(void)close(sp[1]);
-	shim_fd = sp[0];
-	log_warnx("container: DEV SHIM launcher, pid %d: no isolation",
-	    (int)pid);
+
+	/* its first word says what it can do; wait for it, bounded */
+	if (imsgbuf_init(&ib, sp[0]) == -1 ||
+	    imsgbuf_set_maxsize(&ib, CT_MSG_MAX) == -1) {
+		errbuf_set(err, errlen, "channel: %s", strerror(errno));
+		goto fail;
+	}
+	while (!got) {
+		pfd.fd = sp[0];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 30000) <= 0) {
+			errbuf_set(err, errlen, "the launcher did not answer");
+			goto fail;
+		}
+		if ((n = imsgbuf_read(&ib)) == -1 || n == 0) {
+			errbuf_set(err, errlen, "the launcher exited at start");
+			goto fail;
+		}
+		if ((n = imsg_get(&ib, &imsg)) == -1) {
+			errbuf_set(err, errlen, "the launcher: bad message");
+			goto fail;
+		}
+		if (n == 0)
+			continue;
+		if (imsg_get_type(&imsg) != CT_MSG_HELLO ||
+		    imsg_get_data(&imsg, &cl.hello, sizeof(cl.hello)) == -1) {
+			imsg_free(&imsg);
+			errbuf_set(err, errlen, "the launcher: bad hello");
+			goto fail;
+		}
+		imsg_free(&imsg);
+		got = 1;
+	}
+	/* nothing else was read past the hello: it is sent alone */
+	imsgbuf_clear(&ib);
+	cl.fd = sp[0];
+	cl.pid = pid;
+	TAILQ_INIT(&cl.runs);
 	return (0);
+ fail:
+	imsgbuf_clear(&ib);
+	(void)close(sp[0]);
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, NULL, 0);
+	return (-1);
 }
 
 int
 container_mode_available(enum isolation_mode mode, char *err, size_t errlen)
 {
-	if (mode == ISOLATION_LOCAL)
-		return (0);
-	errbuf_set(err, errlen, "not in the dev shim (%s)",
-	    config_isolation_name(mode));
-	return (-1);
+	if ((unsigned int)mode > ISOLATION_FIRECRACKER) {
+		errbuf_set(err, errlen, "unknown isolation mode");
+		return (-1);
+	}
+	if (cl.fd != -1) {
+		if (cl.hello.ch_ok[mode])
+			return (0);
+		cl.hello.ch_err[mode][sizeof(cl.hello.ch_err[mode]) - 1] = '\0';
+		errbuf_set(err, errlen, "%s", cl.hello.ch_err[mode]);
+		return (-1);
+	}
+	return (ct_probe(mode, err, errlen));
 }
 
-static void
-shim_dispatch(int fd, short ev, void *arg)
+/* One descriptor per message; imsg closes what it sent, so a copy. */
+static int
+cl_send_fd(uint32_t id, uint8_t idx, int fd)
 {
-	struct container_result	 cr;
-	struct container	**cp, *c;
-	struct imsgbuf		*ib = &shim_iev.ibuf;
-	struct imsg		 imsg;
-	ssize_t			 n;
-	uint32_t		 id;
+	int	 copy;
 
-	(void)fd;
-	(void)arg;
-	if (ev & EV_READ) {
-		if ((n = imsgbuf_read(ib)) == -1 && errno != EAGAIN)
-			fatal("shim: read");
-		if (n == 0)
-			fatalx("shim: the launcher is gone");
+	if ((copy = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		return (-1);
+	if (imsgev_compose(&cl.iev, CT_MSG_FD, id, 0, copy, &idx,
+	    sizeof(idx)) == -1) {
+		(void)close(copy);
+		return (-1);
 	}
-	if ((ev & EV_WRITE) && imsgbuf_write(ib) == -1)
-		fatal("shim: write");
-	while ((n = imsg_get(ib, &imsg)) > 0) {
-		if (imsg_get_type(&imsg) != SHIM_RESULT ||
-		    imsg_get_data(&imsg, &cr, sizeof(cr)) == -1)
-			fatalx("shim: bad answer");
-		id = imsg_get_id(&imsg);
-		imsg_free(&imsg);
-		for (cp = &shim_list; (c = *cp) != NULL; cp = &c->c_next)
-			if (c->c_id == id)
-				break;
-		if (c == NULL)
-			continue;
-		*cp = c->c_next;
-		c->c_cb(c, &cr, c->c_arg);
-		free(c);
-	}
-	if (n == -1)
-		fatal("shim: imsg_get");
-	imsgev_add(&shim_iev);
+	return (0);
 }
 
 struct container *
 container_run(struct event_base *base, const struct container_spec *cs,
     container_done_cb cb, void *arg, char *err, size_t errlen)
 {
-	struct shim_req		 sr;
 	struct container	*c;
 	struct ibuf		*b;
-	const char		*cwd;
-	int			 fds[3];
-	uint32_t		 w;
-	size_t			 i, nenv = 0;
+	uint8_t			 mask = 0;
+	uint32_t		 id;
 
-	if (cs->cs_mode != ISOLATION_LOCAL) {
-		(void)container_mode_available(cs->cs_mode, err, errlen);
+	if (cl.fd == -1) {
+		errbuf_set(err, errlen, "the sandbox launcher is not running");
 		return (NULL);
 	}
-	if (shim_fd == -1) {
-		errbuf_set(err, errlen, "no launcher");
-		return (NULL);
+	if (!cl.evinit) {
+		if (imsgev_init(&cl.iev, base, cl.fd, cl_dispatch, NULL) == -1 ||
+		    imsgbuf_set_maxsize(&cl.iev.ibuf, CT_MSG_MAX) == -1) {
+			errbuf_set(err, errlen, "launcher channel: %s",
+			    strerror(errno));
+			return (NULL);
+		}
+		/* stdio descriptors go with the requests */
+		imsgbuf_allow_fdpass(&cl.iev.ibuf);
+		cl.evinit = 1;
 	}
-	if (!shim_iev_ready) {
-		if (imsgev_init(&shim_iev, base, shim_fd, shim_dispatch,
-		    NULL) == -1)
-			fatal("shim: imsgev_init");
-		imsgbuf_allow_fdpass(&shim_iev.ibuf);
-		if (imsgbuf_set_maxsize(&shim_iev.ibuf, 1024 * 1024) == -1)
-			fatal("shim: imsgbuf");
-		shim_iev_ready = 1;
+	if (cs->cs_stdin != -1)
+		mask |= 1;
+	if (cs->cs_stdout != -1)
+		mask |= 2;
+	if (cs->cs_stderr != -1)
+		mask |= 4;
+	if ((b = ct_spec_encode(cs, mask)) == NULL) {
+		errbuf_set(err, errlen, "sandbox request: %s", strerror(errno));
+		return (NULL);
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		errbuf_set(err, errlen, "%s", strerror(errno));
+		ibuf_free(b);
+		errbuf_set(err, errlen, "out of memory");
 		return (NULL);
 	}
-	c->c_id = ++shim_nextid;
+	id = ++cl.nextid;
+	if ((cs->cs_stdin != -1 && cl_send_fd(id, 0, cs->cs_stdin) == -1) ||
+	    (cs->cs_stdout != -1 && cl_send_fd(id, 1, cs->cs_stdout) == -1) ||
+	    (cs->cs_stderr != -1 && cl_send_fd(id, 2, cs->cs_stderr) == -1) ||
+	    imsgev_compose(&cl.iev, CT_MSG_RUN, id, 0, -1, ibuf_data(b),
+	    ibuf_size(b)) == -1) {
+		/* a half-sent request: the launcher refuses its stray fds */
+		errbuf_set(err, errlen, "sandbox request: %s", strerror(errno));
+		ibuf_free(b);
+		free(c);
+		return (NULL);
+	}
+	ibuf_free(b);
+	c->c_id = id;
 	c->c_cb = cb;
 	c->c_arg = arg;
-	fds[0] = cs->cs_stdin;
-	fds[1] = cs->cs_stdout;
-	fds[2] = cs->cs_stderr;
-	for (w = 0; w < 3; w++) {
-		if (fds[w] == -1)
-			continue;
-		/* imsg closes what it passes; the caller keeps its own */
-		if ((fds[w] = fcntl(fds[w], F_DUPFD_CLOEXEC, 0)) == -1 ||
-		    imsgev_compose(&shim_iev, SHIM_FD, c->c_id, 0, fds[w],
-		    &w, sizeof(w)) == -1)
-			fatal("shim: pass fd");
-	}
-	while (cs->cs_envp != NULL && cs->cs_envp[nenv] != NULL)
-		nenv++;
-	memset(&sr, 0, sizeof(sr));
-	sr.sr_id = c->c_id;
-	for (i = 0; cs->cs_argv[i] != NULL; i++)
-		;
-	sr.sr_nargv = i;
-	sr.sr_nenv = nenv;
-	sr.sr_time_limit_ms = cs->cs_time_limit_ms;
-	sr.sr_memory_mb = cs->cs_memory_mb;
-	sr.sr_disk_mb = cs->cs_disk_mb;
-	cwd = cs->cs_cwd != NULL ? cs->cs_cwd : "";
-	if ((b = imsg_create(&shim_iev.ibuf, SHIM_RUN, c->c_id, 0,
-	    1024)) == NULL)
-		fatal("shim: imsg_create");
-	if (imsg_add(b, &sr, sizeof(sr)) == -1 ||
-	    imsg_add(b, cwd, strlen(cwd) + 1) == -1)
-		fatal("shim: imsg_add");
-	for (i = 0; i < sr.sr_nargv; i++)
-		if (imsg_add(b, cs->cs_argv[i], strlen(cs->cs_argv[i]) + 1) ==
-		    -1)
-			fatal("shim: imsg_add");
-	for (i = 0; i < nenv; i++)
-		if (imsg_add(b, cs->cs_envp[i], strlen(cs->cs_envp[i]) + 1) ==
-		    -1)
-			fatal("shim: imsg_add");
-	imsg_close(&shim_iev.ibuf, b);
-	imsgev_add(&shim_iev);
-	c->c_next = shim_list;
-	shim_list = c;
+	TAILQ_INSERT_TAIL(&cl.runs, c, c_entry);
 	return (c);
 }
 
 void
 container_cancel(struct container *c)
 {
-	if (imsgev_compose(&shim_iev, SHIM_CANCEL, c->c_id, 0, -1, &c->c_id,
-	    sizeof(c->c_id)) == -1)
-		fatal("shim: cancel");
+	if (cl.fd == -1 || !cl.evinit)
+		return;
+	if (imsgev_compose(&cl.iev, CT_MSG_CANCEL, c->c_id, 0, -1, NULL,
+	    0) == -1)
+		log_warn("sandbox %u: cancel", c->c_id);
+}
+
+/* The launcher is gone: every sandbox it had is gone with it. */
+static void
+cl_lost(const char *why)
+{
+	struct container_result	 cr;
+	struct container	*c;
+
+	log_warnx("sandbox launcher: %s", why);
+	imsgev_clear(&cl.iev);
+	cl.fd = -1;
+	cl.evinit = 0;
+	/*
+	 * No kill and no wait: workerd's filter has neither, and a
+	 * launcher whose channel is closed exits by itself.
+	 */
+	while ((c = TAILQ_FIRST(&cl.runs)) != NULL) {
+		TAILQ_REMOVE(&cl.runs, c, c_entry);
+		memset(&cr, 0, sizeof(cr));
+		(void)strlcpy(cr.cr_error, "the sandbox launcher exited",
+		    sizeof(cr.cr_error));
+		c->c_cb(c, &cr, c->c_arg);
+		free(c);
+	}
+}
+
+static void
+cl_dispatch(int fd, short event, void *arg)
+{
+	struct container_result	 cr;
+	struct container	*c;
+	struct imsg		 imsg;
+	ssize_t			 n;
+	uint32_t		 id;
+
+	(void)fd;
+	(void)arg;
+	if (event & EV_READ) {
+		if ((n = imsgbuf_read(&cl.iev.ibuf)) == -1 || n == 0) {
+			cl_lost(n == 0 ? "channel closed" : strerror(errno));
+			return;
+		}
+	}
+	if (event & EV_WRITE) {
+		if (imsgbuf_write(&cl.iev.ibuf) == -1) {
+			cl_lost(strerror(errno));
+			return;
+		}
+	}
+	for (;;) {
+		if ((n = imsg_get(&cl.iev.ibuf, &imsg)) == -1) {
+			cl_lost("bad message");
+			return;
+		}
+		if (n == 0)
+			break;
+		if (imsg_get_type(&imsg) != CT_MSG_DONE ||
+		    imsg_get_data(&imsg, &cr, sizeof(cr)) == -1) {
+			imsg_free(&imsg);
+			cl_lost("unexpected message");
+			return;
+		}
+		id = imsg_get_id(&imsg);
+		imsg_free(&imsg);
+		cr.cr_error[sizeof(cr.cr_error) - 1] = '\0';
+		TAILQ_FOREACH(c, &cl.runs, c_entry)
+			if (c->c_id == id)
+				break;
+		if (c == NULL) {
+			log_warnx("sandbox launcher: result of unknown "
+			    "sandbox %u", id);
+			continue;
+		}
+		TAILQ_REMOVE(&cl.runs, c, c_entry);
+		c->c_cb(c, &cr, c->c_arg);
+		free(c);
+	}
+	if (cl.evinit)
+		imsgev_add(&cl.iev);
 }
 
 int
 container_run_sync(const struct container_spec *cs,
     struct container_result *cr)
 {
+	struct ct_proc	 cp;
+	struct pollfd	 pfd;
+	int64_t		 now;
+	int		 timeout;
+	char		 err[256];
+
 	memset(cr, 0, sizeof(*cr));
-	(void)cs;
-	errbuf_set(cr->cr_error, sizeof(cr->cr_error), "not in the dev shim");
-	return (-1);
+	if (ct_start(cs, NULL, &cp, err, sizeof(err)) == -1) {
+		(void)strlcpy(cr->cr_error, err, sizeof(cr->cr_error));
+		return (-1);
+	}
+	for (;;) {
+		timeout = -1;
+		if (cp.cp_deadline_ms != 0) {
+			now = now_monotonic_ms();
+			timeout = cp.cp_deadline_ms <= now ? 0 :
+			    (int)(cp.cp_deadline_ms - now);
+		}
+		pfd.fd = cp.cp_pidfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			ct_kill(&cp);
+			break;
+		}
+		if (pfd.revents != 0)
+			break;
+		cp.cp_timed_out = 1;
+		ct_kill(&cp);
+		break;
+	}
+	(void)ct_reaped(&cp, 1, cr);
+	return (cr->cr_error[0] != '\0' ? -1 : 0);
 }
