@@ -77,6 +77,7 @@ static struct {
 
 static void	 lr_pending_clear(void);
 static int	 lr_under_jobs(const char *);
+static int	 lr_src_allowed(const char *, int);
 static int	 lr_check_path(const char *, int);
 static int	 lr_check(struct ct_spec *, char *, size_t);
 static void	 lr_done(uint32_t, const struct container_result *);
@@ -107,6 +108,68 @@ lr_under_jobs(const char *real)
 
 	return (n > 0 && strncmp(real, L.jobs, n) == 0 &&
 	    (real[n] == '/' || real[n] == '\0'));
+}
+
+/*
+ * Where a bind may come from.  Writable binds only from the jobs
+ * folder.  Read-only ones also from elsewhere, since the agent program
+ * and a file:// source the operator allowed live where the operator
+ * put them: but only a program (a regular file with an execute bit)
+ * or a git repository, never the system's folders, the provider's own
+ * folder around the jobs (identity, ledger, control socket), or a
+ * folder that holds it.  A compromised workerd gets no more than
+ * that.
+ */
+static int
+lr_src_allowed(const char *real, int rw)
+{
+	static const char *const	 system[] = {
+		"/etc", "/proc", "/sys", "/dev", "/boot", "/run", "/var/lib",
+		"/var/log", "/root/.ssh",
+	};
+	char				 provider[PATH_MAX], git[PATH_MAX];
+	char				*slash;
+	struct stat			 sb;
+	size_t				 i, n;
+
+	if (lr_under_jobs(real))
+		return (1);
+	if (rw || L.jobs[0] == '\0')
+		return (0);
+	for (i = 0; i < sizeof(system) / sizeof(system[0]); i++) {
+		n = strlen(system[i]);
+		if (strncmp(real, system[i], n) == 0 &&
+		    (real[n] == '/' || real[n] == '\0'))
+			return (0);
+	}
+	(void)strlcpy(provider, L.jobs, sizeof(provider));
+	if ((slash = strrchr(provider, '/')) == NULL || slash == provider)
+		return (0);
+	*slash = '\0';
+	n = strlen(provider);
+	if (strncmp(real, provider, n) == 0 &&
+	    (real[n] == '/' || real[n] == '\0'))
+		return (0);
+	n = strlen(real);
+	if (strncmp(provider, real, n) == 0 &&
+	    (provider[n] == '/' || n == 1))
+		return (0);
+	if (stat(real, &sb) == -1)
+		return (0);
+	if (S_ISREG(sb.st_mode))
+		return ((sb.st_mode & 0111) != 0);
+	if (!S_ISDIR(sb.st_mode))
+		return (0);
+	/* a work tree, or a bare repository */
+	if ((size_t)snprintf(git, sizeof(git), "%s/.git", real) < sizeof(git) &&
+	    stat(git, &sb) == 0)
+		return (1);
+	if ((size_t)snprintf(git, sizeof(git), "%s/HEAD", real) < sizeof(git) &&
+	    stat(git, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (size_t)snprintf(git, sizeof(git), "%s/objects", real) <
+	    sizeof(git) && stat(git, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return (1);
+	return (0);
 }
 
 /* Absolute, no "." or ".." component, no empty one. */
@@ -181,10 +244,12 @@ lr_check(struct ct_spec *sp, char *err, size_t errlen)
 			}
 		}
 		if (realpath(cs->cs_binds[i].cb_src, real) == NULL ||
-		    !lr_under_jobs(real) || stat(real, &sb) == -1 ||
+		    !lr_src_allowed(real, cs->cs_binds[i].cb_rw) ||
+		    stat(real, &sb) == -1 ||
 		    (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))) {
-			errbuf_set(err, errlen, "bind %zu: source %s is not "
-			    "in the jobs folder", i, cs->cs_binds[i].cb_src);
+			errbuf_set(err, errlen, "bind %zu: source %s may not "
+			    "be bound%s", i, cs->cs_binds[i].cb_src,
+			    cs->cs_binds[i].cb_rw ? " writable" : "");
 			return (-1);
 		}
 		if ((dup = strdup(real)) == NULL) {

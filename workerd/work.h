@@ -117,7 +117,7 @@
  *   cwd               /workspace ($OA_WORKSPACE): a writable copy of
  *                     the filtered repo, one commit, no history
  *   /repo             $OA_REPO_DIR: the filtered repo, read-only
- *   /run/oa/in        $OA_IN_DIR: prompt, issue, diff, read-only
+ *   /in        $OA_IN_DIR: prompt, issue, diff, read-only
  *   $OA_JOB_ID, $OA_JOB_TYPE (PatchGen | CodeReview | SandboxRun)
  *   $OA_PROMPT_FILE   the prompt (PROTOCOL.md §A.10 templates), text
  *   $OA_ISSUE_FILE    PatchGen: the issue text

@@ -16,7 +16,7 @@
 /*
  * The sandboxes of a job, described once for both worlds: in a
  * container the folders are bound at fixed places (/repo, /workspace,
- * /out, /run/oa/in); in local mode nothing is bound and the same
+ * /out, /in); in local mode nothing is bound and the same
  * scripts get the host folders of the job instead.  The scripts find
  * everything through $OA_* variables, never through fixed paths.
  */
@@ -42,7 +42,7 @@ static const struct {
 	{ "repo",	"/repo" },
 	{ "ws",		"/workspace" },
 	{ "out",	"/out" },
-	{ "in",		"/run/oa/in" },
+	{ "in",		"/in" },
 	{ "tmp",	"/tmp" },
 };
 

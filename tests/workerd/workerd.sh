@@ -157,7 +157,8 @@ X
 chmod +x "$A"/*.sh "$T/bin/codex"
 
 # --- orders ------------------------------------------------------------------
-J=$T/jobs
+# the provider folder around the jobs is out of the sandboxes' reach
+J=$T/provider/jobs
 mkdir -p "$J"
 order() {
 	# order FILE JOB TYPE PHASE TIME EXTRA-JSON
