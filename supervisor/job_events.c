@@ -52,6 +52,16 @@ jobev_common(struct nostr_event *ev, const struct job *j)
 	return (0);
 }
 
+/* The content, and the template as JSON for walletd. */
+static int
+jobev_finish(struct nostr_event *ev, const char *content, size_t clen,
+    char **out, size_t *outlen)
+{
+	if (clen > 0 && event_set_content(ev, content, clen) == -1)
+		return (-1);
+	return (event_to_json(ev, EVENT_PARSE_TEMPLATE, out, outlen));
+}
+
 int
 jobev_feedback(const struct job *j, const char *status, const char *extra,
     int progress, const char *content, size_t clen, char **out,
@@ -79,9 +89,7 @@ jobev_feedback(const struct job *j, const char *status, const char *extra,
 	if (strcmp(status, "error") == 0 && j->j_code[0] != '\0' &&
 	    event_add_tagv(&ev, "error", j->j_code, j->j_msg, NULL) == -1)
 		goto done;
-	if (clen > 0 && event_set_content(&ev, content, clen) == -1)
-		goto done;
-	rc = event_to_json(&ev, EVENT_PARSE_TEMPLATE, out, outlen);
+	rc = jobev_finish(&ev, content, clen, out, outlen);
  done:
 	nostr_event_free(&ev);
 	return (rc);
@@ -182,9 +190,7 @@ jobev_result(const struct job *j, const char *status, const char *content,
 		    NULL) == -1)
 			goto done;
 	}
-	if (clen > 0 && event_set_content(&ev, content, clen) == -1)
-		goto done;
-	rc = event_to_json(&ev, EVENT_PARSE_TEMPLATE, out, outlen);
+	rc = jobev_finish(&ev, content, clen, out, outlen);
  done:
 	nostr_event_free(&ev);
 	return (rc);

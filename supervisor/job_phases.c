@@ -205,6 +205,19 @@ job_done_file(struct job *j, int phase)
 
 static void	job_phase_done(struct job *, int, char *);
 
+/* A phase workerd reported on in an earlier life is not run again. */
+static void
+job_phase(struct job *j, int phase)
+{
+	char	*done;
+
+	if ((done = job_done_file(j, phase)) != NULL) {
+		job_phase_done(j, phase, done);
+		return;
+	}
+	job_order(j, phase);
+}
+
 /*
  * Do what comes after the last finished step.  Also the way back in
  * after a restart of the supervisor or of the helper a job waited for.
@@ -212,7 +225,6 @@ static void	job_phase_done(struct job *, int, char *);
 void
 job_continue(struct job *j)
 {
-	char	*done;
 	int	 first;
 
 	if (j->j_cancelled) {
@@ -224,11 +236,7 @@ job_continue(struct job *j)
 	switch (j->j_lj.lj_step) {
 	case LSTEP_NONE:
 	case LSTEP_ACCEPTED:
-		if ((done = job_done_file(j, first)) != NULL) {
-			job_phase_done(j, first, done);
-			return;
-		}
-		job_order(j, first);
+		job_phase(j, first);
 		return;
 	case LSTEP_AGENT_DONE:
 		if (j->j_agent == NULL &&
@@ -252,11 +260,7 @@ job_continue(struct job *j)
 			job_continue(j);
 			return;
 		}
-		if ((done = job_done_file(j, WORK_PHASE_TEST)) != NULL) {
-			job_phase_done(j, WORK_PHASE_TEST, done);
-			return;
-		}
-		job_order(j, WORK_PHASE_TEST);
+		job_phase(j, WORK_PHASE_TEST);
 		return;
 	case LSTEP_TESTED:
 		if (j->j_agent == NULL)
