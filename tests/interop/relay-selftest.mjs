@@ -207,6 +207,8 @@ async function main () {
     const f = { kinds: [5932], '#p': [provider] }
     c.send(['REQ', 'g', f])
     await c.waitFor((m) => m[0] === 'EOSE' && m[1] === 'g')
+    // the binary frames come after the EOSE: give them a moment on a busy machine
+    for (let i = 0; i < 40 && c.binary.length < 2; i++) await sleep(50)
     const nonArray = c.text.filter((s) => { try { return !Array.isArray(JSON.parse(s)) } catch { return false } })
     const malformed = c.text.filter((s) => { try { JSON.parse(s); return false } catch { return true } })
     const arity = c.msgs.filter((m) => Array.isArray(m) && ((m[0] === 'EVENT' && m.length !== 3) || (m[0] === 'EOSE' && m.length !== 2)))
