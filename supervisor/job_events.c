@@ -74,6 +74,12 @@ jobev_feedback(const struct job *j, const char *status, const char *extra,
 	nostr_event_init(&ev, 7000, (int64_t)time(NULL));
 	if (jobev_common(&ev, j) == -1)
 		goto done;
+	/*
+	 * An encrypted job's tags are public: its error says the code
+	 * only, since the text may quote the request's own values.
+	 */
+	if (j->j_lj.lj_encrypted != 0 && strcmp(status, "error") == 0)
+		extra = j->j_code;
 	if (extra != NULL && extra[0] != '\0') {
 		if (event_add_tagv(&ev, "status", status, extra, NULL) == -1 ||
 		    event_add_tagv(&ev, "status_extra", extra, NULL) == -1)
@@ -87,7 +93,8 @@ jobev_feedback(const struct job *j, const char *status, const char *extra,
 			goto done;
 	}
 	if (strcmp(status, "error") == 0 && j->j_code[0] != '\0' &&
-	    event_add_tagv(&ev, "error", j->j_code, j->j_msg, NULL) == -1)
+	    event_add_tagv(&ev, "error", j->j_code, j->j_lj.lj_encrypted != 0 ?
+	    NULL : j->j_msg, NULL) == -1)
 		goto done;
 	rc = jobev_finish(&ev, content, clen, out, outlen);
  done:
@@ -97,7 +104,8 @@ jobev_feedback(const struct job *j, const char *status, const char *extra,
 
 /* verifyd's tags: an array of arrays of strings. */
 static int
-jobev_add_tags(struct nostr_event *ev, const char *tags, size_t len)
+jobev_add_tags(struct nostr_event *ev, const char *tags, size_t len,
+    int encrypted)
 {
 	yajl_val	 root, t;
 	const char	*vals[16];
@@ -127,6 +135,20 @@ jobev_add_tags(struct nostr_event *ev, const char *tags, size_t len)
 		    strcmp(vals[0], "status") == 0 ||
 		    strcmp(vals[0], "encrypted") == 0)
 			continue;
+		/*
+		 * For an encrypted job: hashes and counts stay, but not the
+		 * names of its commands nor error text, which come from the
+		 * request or its repository.
+		 */
+		if (encrypted && strcmp(vals[0], "result") == 0 &&
+		    t->u.array.len > 1 && strcmp(vals[1], "verification") == 0)
+			continue;
+		if (encrypted && strcmp(vals[0], "error") == 0 &&
+		    t->u.array.len > 2) {
+			if (event_add_tag(ev, vals, NULL, 2) == -1)
+				goto done;
+			continue;
+		}
 		if (event_add_tag(ev, vals, NULL, t->u.array.len) == -1)
 			goto done;
 	}
@@ -168,18 +190,19 @@ jobev_inputs(struct nostr_event *ev, const struct job *j)
 int
 jobev_result(const struct job *j, const char *status, const char *content,
     size_t clen, const char *tags, size_t tagslen, int64_t price_sats,
-    char **out, size_t *outlen)
+    int with_request, char **out, size_t *outlen)
 {
 	struct nostr_event	 ev;
 	char			 msats[32], sats[32];
 	int			 rc = -1;
 
 	nostr_event_init(&ev, j->j_lj.lj_kind + 1000, (int64_t)time(NULL));
-	if (event_add_tagv(&ev, "request", j->j_event, NULL) == -1 ||
+	if ((with_request &&
+	    event_add_tagv(&ev, "request", j->j_event, NULL) == -1) ||
 	    jobev_common(&ev, j) == -1 ||
 	    event_add_tagv(&ev, "status", status, NULL) == -1 ||
-	    jobev_add_tags(&ev, tags, tagslen) == -1 ||
-	    jobev_inputs(&ev, j) == -1)
+	    jobev_add_tags(&ev, tags, tagslen, j->j_lj.lj_encrypted != 0) == -1 ||
+	    (with_request && jobev_inputs(&ev, j) == -1))
 		goto done;
 	if (price_sats > 0) {
 		(void)snprintf(msats, sizeof(msats), "%" PRId64,

@@ -208,7 +208,7 @@ job_judge(struct job *j)
 	if (sv_job_file_write(s, j->j_lj.lj_id, "request.json", j->j_event,
 	    j->j_eventlen, 0) == -1 || (j->j_tags != NULL &&
 	    sv_job_file_write(s, j->j_lj.lj_id, "request-tags.json",
-	    j->j_tags, j->j_tagslen, 0) == -1))
+	    j->j_tags, j->j_tagslen, 1) == -1))
 		log_warn("job %s: writing its folder", j->j_lj.lj_id);
 	log_info("job %s: %s from %.16s accepted, %" PRId64 " sats",
 	    j->j_lj.lj_id, config_job_type_name(r->jr_type),
@@ -234,6 +234,12 @@ job_decrypted(void *arg, int status, const void *data, size_t len)
 	if (j == NULL)
 		return;
 	TAILQ_REMOVE(&s->sv_jobs, j, j_entry);
+	if (j->j_cancelled) {
+		log_info("request %s: withdrawn while it was decrypted",
+		    j->j_lj.lj_request_id);
+		job_free(j);
+		return;
+	}
 	if (status != WALLET_OK) {
 		j->j_parsed = 0;
 		log_info("request %s: cannot decrypt it: %.*s",
@@ -248,6 +254,20 @@ job_decrypted(void *arg, int status, const void *data, size_t len)
 	j->j_tags[len] = '\0';
 	j->j_tagslen = len;
 	job_judge(j);
+}
+
+/* Requests with walletd for decryption, from one buyer or all. */
+static int
+jobs_decrypting(struct supervisor *s, const char *buyer)
+{
+	struct job	*j;
+	int		 n = 0;
+
+	TAILQ_FOREACH(j, &s->sv_jobs, j_entry)
+		if (j->j_wait == JW_DECRYPT && (buyer == NULL ||
+		    strcmp(j->j_lj.lj_buyer, buyer) == 0))
+			n++;
+	return (n);
 }
 
 /* NIP-44 payloads are base64 of a version byte 2; NIP-04 has "?iv=". */
@@ -313,6 +333,14 @@ jobs_event(struct supervisor *s, const struct nostr_event *ev,
 	}
 	/* only the addressee can read it; others' are none of ours */
 	if (!j->j_for_us) {
+		job_free(j);
+		return;
+	}
+	/* walletd's time is not for whoever sends the most ciphertext */
+	if (jobs_decrypting(s, NULL) >= JOBS_DECRYPT_MAX ||
+	    jobs_decrypting(s, j->j_lj.lj_buyer) >= JOBS_DECRYPT_BUYER) {
+		log_warnx("request %s from %.16s: too many encrypted requests "
+		    "at once; dropped", reqid, j->j_lj.lj_buyer);
 		job_free(j);
 		return;
 	}

@@ -67,8 +67,12 @@ job_order(struct job *j, int phase)
 
 	j->j_sent = 0;
 	if ((rc = sv_work_order(j->j_sv, j, phase)) == -1) {
-		job_fail(j, JE_INTERNAL, "cannot write the work order: %s",
-		    strerror(errno));
+		if (errno == EFBIG)
+			job_fail(j, JE_RESOURCE, "the request is too large "
+			    "for a work order");
+		else
+			job_fail(j, JE_INTERNAL, "cannot write the work "
+			    "order: %s", strerror(errno));
 		return;
 	}
 	j->j_sent = rc == 0;
@@ -494,10 +498,15 @@ jobs_verified(struct supervisor *s, uint64_t reqid, int what,
 		} else
 			art = sv_job_file_read(s, j->j_lj.lj_id,
 			    j->j_req.jr_type == JOB_PATCHGEN ? "patch.diff" :
-			    "output.txt", JOBS_ARTIFACT_MAX, &alen);
+			    "output.txt", (size_t)s->sv_conf.c_limit_event_bytes,
+			    &alen);
 		if (art == NULL) {
 			free(tagtext);
-			job_fail(j, JE_INTERNAL, "the artifact is gone");
+			if (errno == EFBIG)
+				job_fail(j, JE_RESOURCE, "the result is larger "
+				    "than relays take");
+			else
+				job_fail(j, JE_INTERNAL, "the artifact is gone");
 			break;
 		}
 		if ((int64_t)alen + 4096 > s->sv_conf.c_limit_event_bytes) {

@@ -50,6 +50,22 @@ static void	 job_sign_result(struct job *);
 
 /* ---- publishing: feedback (fire and forget) and results (tracked) ---- */
 
+/*
+ * A job that cannot go on and cannot say so on the relays either: it
+ * ends failed, in the ledger and the log.
+ */
+static void
+job_abandon(struct job *j, const char *why)
+{
+	log_warnx("job %s: %s; the job ends failed", j->j_lj.lj_id, why);
+	if (j->j_lj.lj_error_code[0] == '\0')
+		(void)strlcpy(j->j_lj.lj_error_code, "E007",
+		    sizeof(j->j_lj.lj_error_code));
+	j->j_lj.lj_status = j->j_cancelled ? LS_CANCELLED : LS_FAILED;
+	j->j_wait = JW_DONE;
+	job_finish(j);
+}
+
 static void
 job_signed(void *arg, int status, const void *data, size_t len)
 {
@@ -62,14 +78,9 @@ job_signed(void *arg, int status, const void *data, size_t len)
 	j = jobs_find(s, js->js_id);
 	if (status != WALLET_OK) {
 		log_warnx("job %s: walletd would not sign: %.*s", js->js_id,
-		    (int)len, (const char *)data);
-		if (j != NULL && js->js_result) {
-			j->j_wait = JW_DONE;
-			j->j_lj.lj_status = LS_FAILED;
-			(void)strlcpy(j->j_lj.lj_error_code, "E007",
-			    sizeof(j->j_lj.lj_error_code));
-			job_finish(j);
-		}
+		    (int)(len > 200 ? 200 : len), (const char *)data);
+		if (j != NULL && js->js_result)
+			job_abandon(j, "the result could not be signed");
 		free(js);
 		return;
 	}
@@ -98,18 +109,28 @@ job_signed(void *arg, int status, const void *data, size_t len)
 	memcpy(j->j_result, data, len);
 	j->j_result[len] = '\0';
 	j->j_resultlen = len;
-	/* stored before it is sent: a restart republishes this event */
-	if (ledger_job_set_result(s->sv_ledger, j->j_lj.lj_id, j->j_result,
-	    len) == -1)
-		log_warnx("job %s: could not store the result",
-		    j->j_lj.lj_id);
 	if (event_parse(j->j_result, len, NULL, &ev, NULL, 0) == 0) {
 		hex_encode(ev.ev_id, sizeof(ev.ev_id), j->j_lj.lj_result_id);
 		nostr_event_free(&ev);
 	}
+	/*
+	 * Stored before it is sent, and not sent unless stored: a restart
+	 * republishes this very event, and a second, different result
+	 * must never exist.
+	 */
+	if (ledger_job_set_result(s->sv_ledger, j->j_lj.lj_id, j->j_result,
+	    len) != 0) {
+		job_abandon(j, "the ledger could not store the result");
+		return;
+	}
 	j->j_lj.lj_step = LSTEP_RESULT_SIGNED;
 	job_save(j);
 	job_publish_result(j);
+	/* publishing needs no worker: the slot goes to the next job */
+	if (j->j_active) {
+		j->j_active = 0;
+		jobs_pump(s);
+	}
 }
 
 static void
@@ -130,6 +151,8 @@ job_sign(struct job *j, const char *tmpl, size_t len, int result)
 	    job_signed, js) == -1) {
 		log_warn("job %s: signing", j->j_lj.lj_id);
 		free(js);
+		if (result)
+			job_abandon(j, "walletd is not there to sign");
 	}
 }
 
@@ -155,6 +178,11 @@ job_publish_result(struct job *j)
 	struct supervisor	*s = j->j_sv;
 	uint64_t		 reqid;
 
+	if (j->j_cancelled) {
+		j->j_wait = JW_DONE;
+		job_finish(j);
+		return;
+	}
 	j->j_wait = JW_PUBLISH;
 	if ((reqid = sv_relay_publish(s, j->j_result, j->j_resultlen)) == 0) {
 		j->j_reqid = 0;		/* sent when relayd is back */
@@ -181,10 +209,17 @@ jobs_published(struct supervisor *s, uint64_t reqid, uint32_t nok,
 		return;
 	}
 	if (nok == 0) {
+		j->j_reqid = 0;
+		if (++j->j_pub_tries >= JOBS_PUBLISH_TRIES) {
+			(void)snprintf(j->j_lj.lj_error_msg,
+			    sizeof(j->j_lj.lj_error_msg), "no relay took the "
+			    "result: %s", msg);
+			job_abandon(j, j->j_lj.lj_error_msg);
+			return;
+		}
 		log_warnx("job %s: no relay took the result%s%s; trying "
 		    "again in %d s", j->j_lj.lj_id, msg[0] != '\0' ? ": " : "",
 		    msg, JOBS_REPUBLISH_SECS);
-		j->j_reqid = 0;
 		return;
 	}
 	log_info("job %s: result taken by %u of %u relays", j->j_lj.lj_id,
@@ -206,7 +241,19 @@ job_finish(struct job *j)
 
 	if (j->j_lj.lj_finished_at == 0)
 		j->j_lj.lj_finished_at = (int64_t)time(NULL);
-	job_save(j);
+	/* a job that ends is never left looking unfinished to a restart */
+	switch (j->j_lj.lj_status) {
+	case LS_RECEIVED:
+	case LS_INVOICED:
+	case LS_RUNNING:
+	case LS_VERIFYING:
+		j->j_lj.lj_status = j->j_cancelled ? LS_CANCELLED : LS_FAILED;
+		break;
+	default:
+		break;
+	}
+	if (j->j_wait != JW_DECRYPT)
+		job_save(j);
 	if (!j->j_active && j->j_wait == JW_QUEUED)
 		TAILQ_REMOVE(&s->sv_jobq, j, j_qentry);
 	TAILQ_REMOVE(&s->sv_jobs, j, j_entry);
@@ -228,11 +275,7 @@ job_encrypted_content(void *arg, int status, const void *data, size_t len)
 	if (j == NULL)
 		return;
 	if (status != WALLET_OK) {
-		log_warnx("job %s: could not encrypt the result",
-		    j->j_lj.lj_id);
-		j->j_lj.lj_status = LS_FAILED;
-		j->j_wait = JW_DONE;
-		job_finish(j);
+		job_abandon(j, "the result could not be encrypted");
 		return;
 	}
 	free(j->j_content);
@@ -254,8 +297,8 @@ job_sign_result(struct job *j)
 {
 	struct job_sig	*js;
 	char		*tmpl;
-	size_t		 len;
-	int		 op;
+	size_t		 len, max;
+	int		 op, with_request;
 
 	j->j_wait = JW_SIGN;
 	if (j->j_lj.lj_encrypted != 0 && j->j_contentlen > 0 &&
@@ -270,23 +313,45 @@ job_sign_result(struct job *j)
 		    j->j_content, j->j_contentlen, job_encrypted_content,
 		    js) == -1) {
 			free(js);
-			log_warn("job %s: encrypting the result",
-			    j->j_lj.lj_id);
-			j->j_lj.lj_status = LS_FAILED;
-			j->j_wait = JW_DONE;
-			job_finish(j);
+			job_abandon(j, "walletd is not there to encrypt");
 		}
 		return;
 	}
-	if (jobev_result(j, j->j_rstatus, j->j_content, j->j_contentlen,
-	    j->j_rtags != NULL ? j->j_rtags : "", j->j_rtagslen,
-	    j->j_failed ? 0 : j->j_lj.lj_price_sats, &tmpl, &len) == -1) {
-		log_warnx("job %s: result template", j->j_lj.lj_id);
-		j->j_lj.lj_status = LS_FAILED;
-		j->j_wait = JW_DONE;
-		job_finish(j);
+	/*
+	 * What walletd signs and relays take must fit: the request tag
+	 * (the buyer's own event, NIP-90) is the first thing to go.
+	 */
+	max = (size_t)j->j_sv->sv_conf.c_limit_event_bytes;
+	if (max > EVENT_MAX_BYTES)
+		max = EVENT_MAX_BYTES;
+	max -= JOBEV_SIGNED_OVERHEAD;
+	with_request = j->j_eventlen <= EVENT_MAX_STRING;
+	for (;;) {
+		if (jobev_result(j, j->j_rstatus, j->j_content,
+		    j->j_contentlen, j->j_rtags != NULL ? j->j_rtags : "",
+		    j->j_rtagslen, j->j_failed ? 0 : j->j_lj.lj_price_sats,
+		    with_request, &tmpl, &len) == -1) {
+			job_abandon(j, "the result template could not be made");
+			return;
+		}
+		if (len <= max)
+			break;
+		free(tmpl);
+		if (with_request) {
+			with_request = 0;
+			continue;
+		}
+		if (!j->j_failed) {
+			job_fail(j, JE_RESOURCE, "the result (%zu bytes) is "
+			    "larger than relays take (%zu)", len, max);
+			return;
+		}
+		job_abandon(j, "even the failed result is too large");
 		return;
 	}
+	if (!with_request)
+		log_info("job %s: the result goes without its request tag, "
+		    "for size", j->j_lj.lj_id);
 	job_sign(j, tmpl, len, 1);
 	free(tmpl);
 }
@@ -324,18 +389,51 @@ job_result(struct job *j, const char *status, char *tags, size_t tagslen,
 
 /* ---- failures ---- */
 
+/*
+ * Text that reaches us from buyers, agents and git, cut to a buffer:
+ * control bytes become spaces, and a byte that does not begin a whole,
+ * valid UTF-8 sequence (a cut one, at the end) becomes '?'.
+ */
+static void
+text_clean(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 i = 0, n, k;
+
+	while (p[i] != '\0') {
+		if (p[i] < 0x80) {
+			if (p[i] < 0x20 || p[i] == 0x7f)
+				p[i] = ' ';
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 2;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			n = 3;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			n = 4;
+		else
+			n = 0;
+		for (k = 1; k < n; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				break;
+		if (n == 0 || k < n || !event_utf8_valid(s + i, n)) {
+			p[i++] = '?';
+			continue;
+		}
+		i += n;
+	}
+}
+
 void
 job_set_error(struct job *j, int code, const char *msg)
 {
-	size_t	 i;
-
 	j->j_failed = 1;
 	(void)strlcpy(j->j_code, job_error_code(code), sizeof(j->j_code));
 	(void)strlcpy(j->j_msg, msg, sizeof(j->j_msg));
-	/* one line, printable: it goes into tags and logs */
-	for (i = 0; j->j_msg[i] != '\0'; i++)
-		if ((unsigned char)j->j_msg[i] < 0x20 || j->j_msg[i] == 0x7f)
-			j->j_msg[i] = ' ';
+	/* it goes into tags and logs: one line of valid UTF-8 */
+	text_clean(j->j_msg);
 	(void)strlcpy(j->j_lj.lj_error_code, j->j_code,
 	    sizeof(j->j_lj.lj_error_code));
 	(void)strlcpy(j->j_lj.lj_error_msg, j->j_msg,
@@ -368,11 +466,12 @@ job_fail(struct job *j, int code, const char *fmt, ...)
 	va_end(ap);
 	job_set_error(j, code, msg);
 	log_warnx("job %s: %s %s", j->j_lj.lj_id, j->j_code, j->j_msg);
-	job_error_feedback(j);
 	if (j->j_cancelled) {
+		j->j_wait = JW_DONE;
 		job_finish(j);
 		return;
 	}
+	job_error_feedback(j);
 	if (jb_init(&jb) == -1)
 		fatal("%s", __func__);
 	jb_aopen(&jb);
@@ -389,9 +488,10 @@ job_fail(struct job *j, int code, const char *fmt, ...)
 		jb_aclose(&jb);
 	}
 	jb_aclose(&jb);
-	if (jb_finish(&jb, &tags, &len) == -1)
-		fatal("%s", __func__);
+	if (jb_finish(&jb, &tags, &len) == -1) {
+		job_abandon(j, "the failure could not be written down");
+		return;
+	}
 	job_result(j, code == JE_TIMEOUT ? "timeout" : "failed", tags, len,
 	    NULL, 0);
 }
-

@@ -219,7 +219,8 @@ jobs_cancel_event(struct supervisor *s, const struct nostr_event *ev)
 		log_info("job %s: cancelled by the buyer", j->j_lj.lj_id);
 		j->j_cancelled = 1;
 		j->j_lj.lj_status = LS_CANCELLED;
-		job_save(j);
+		if (j->j_wait != JW_DECRYPT)	/* not in the ledger yet */
+			job_save(j);
 		switch (j->j_wait) {
 		case JW_WORK:
 			if (j->j_sent) {
@@ -265,25 +266,55 @@ jobs_helper_died(struct supervisor *s, int id)
 	}
 }
 
+/*
+ * Whether a job waits for the helper that just came (back), and the
+ * step it takes then.  -1 stands for every helper: the suite came
+ * online.
+ */
+static int
+job_waits_for(const struct job *j, int id)
+{
+	if (j->j_wait == JW_WORK && !j->j_sent)
+		return (id == PROC_WORKERD || id == -1);
+	if (j->j_wait == JW_VERIFY && !j->j_sent)
+		return (id == PROC_VERIFYD || id == -1);
+	if (j->j_wait == JW_PUBLISH && j->j_reqid == 0)
+		return (id == PROC_RELAYD || id == -1);
+	return (0);
+}
+
+/*
+ * A step may end other jobs (the pump starts and finishes them), so
+ * the walk starts over after each, skipping those already seen.
+ */
+static void
+jobs_kick(struct supervisor *s, int id)
+{
+	struct job	*j;
+	unsigned int	 gen = ++s->sv_jobs_gen;
+
+ again:
+	TAILQ_FOREACH(j, &s->sv_jobs, j_entry) {
+		if (j->j_gen == gen)
+			continue;
+		j->j_gen = gen;
+		if (!job_waits_for(j, id))
+			continue;
+		if (j->j_wait == JW_PUBLISH)
+			job_publish_result(j);
+		else
+			job_continue(j);
+		goto again;
+	}
+}
+
 void
 jobs_helper_ready(struct supervisor *s, int id)
 {
-	struct job	*j, *next;
-
 	if (!supervisor_online(s))
 		return;
-	/* -1: the suite came online; everyone waiting tries again */
-	TAILQ_FOREACH_SAFE(j, &s->sv_jobs, j_entry, next) {
-		if (((id == PROC_WORKERD || id == -1) && j->j_wait == JW_WORK &&
-		    !j->j_sent) || ((id == PROC_VERIFYD || id == -1) &&
-		    j->j_wait == JW_VERIFY && !j->j_sent))
-			job_continue(j);
-		else if ((id == PROC_RELAYD || id == -1) &&
-		    j->j_wait == JW_PUBLISH && j->j_reqid == 0)
-			job_publish_result(j);
-	}
-	if (supervisor_online(s))
-		jobs_pump(s);
+	jobs_kick(s, id);
+	jobs_pump(s);
 }
 
 /* Results that no relay took yet are offered again now and then. */
@@ -291,14 +322,12 @@ static void
 jobs_tick(int fd, short ev, void *arg)
 {
 	struct supervisor	*s = arg;
-	struct job		*j;
 	struct timeval		 tv = { JOBS_REPUBLISH_SECS, 0 };
 
 	(void)fd;
 	(void)ev;
-	TAILQ_FOREACH(j, &s->sv_jobs, j_entry)
-		if (j->j_wait == JW_PUBLISH && j->j_reqid == 0)
-			job_publish_result(j);
+	if (supervisor_online(s))
+		jobs_kick(s, PROC_RELAYD);
 	if (evtimer_add(s->sv_jobs_tick, &tv) == -1)
 		fatal("%s: evtimer_add", __func__);
 }
@@ -351,8 +380,7 @@ jobs_restore(const struct ledger_job *lj, void *arg)
 			goto fail;
 		}
 		j->j_failed = lj->lj_error_code[0] != '\0';
-		j->j_active = 1;
-		j->j_wait = JW_PUBLISH;
+		j->j_wait = JW_PUBLISH;		/* holds no worker slot */
 	} else {
 		j->j_wait = JW_QUEUED;
 		TAILQ_INSERT_TAIL(&s->sv_jobq, j, j_qentry);
@@ -362,11 +390,13 @@ jobs_restore(const struct ledger_job *lj, void *arg)
 	return (0);
  fail:
 	log_warnx("job %s: cannot be resumed; marked failed", lj->lj_id);
+	job_set_error(j, JE_INTERNAL, "the job could not be resumed after a "
+	    "restart");
 	j->j_lj.lj_status = LS_FAILED;
-	(void)strlcpy(j->j_lj.lj_error_code, "E007",
-	    sizeof(j->j_lj.lj_error_code));
 	j->j_lj.lj_finished_at = (int64_t)time(NULL);
 	job_save(j);
+	/* the buyer saw "processing": say it ended (relayd may not be up) */
+	job_error_feedback(j);
 	job_free(j);
 	return (0);
 }

@@ -90,6 +90,8 @@ struct job {
 	char			 j_rstatus[20];
 	int			 j_sealed;	/* j_content is ciphertext */
 	int			 j_sent;	/* the helper has the request */
+	int			 j_pub_tries;	/* publish rounds refused */
+	unsigned int		 j_gen;		/* walks that restart */
 	int			 j_failed;	/* the result is an error one */
 	char			 j_code[8];
 	char			 j_msg[256];
@@ -100,7 +102,13 @@ TAILQ_HEAD(jobq, job);
 #define JOBS_RATE_WINDOW	60	/* seconds */
 #define JOBS_RATE_MAX		30	/* requests per buyer per window */
 #define JOBS_REPUBLISH_SECS	30
-#define JOBS_ARTIFACT_MAX	(8 * 1024 * 1024)
+#define JOBS_PUBLISH_TRIES	20	/* rounds of every relay saying no */
+/* an artifact read for verifyd must fit, escaped, in its request */
+#define JOBS_ARTIFACT_MAX	(512 * 1024)
+#define JOBS_DECRYPT_MAX	32	/* requests being decrypted at once */
+#define JOBS_DECRYPT_BUYER	4	/* of them from one buyer */
+/* what signing adds to a template: id, pubkey, sig and their keys */
+#define JOBEV_SIGNED_OVERHEAD	320
 
 /* walletd's answers find their job again by id: it may be gone */
 struct job_sig {
@@ -163,7 +171,7 @@ void	 job_fail(struct job *, int, const char *, ...)
 int	 jobev_feedback(const struct job *, const char *, const char *,
 	    int, const char *, size_t, char **, size_t *);
 int	 jobev_result(const struct job *, const char *, const char *,
-	    size_t, const char *, size_t, int64_t, char **, size_t *);
+	    size_t, const char *, size_t, int64_t, int, char **, size_t *);
 
 /* sv_work.c */
 int	 sv_work_order(struct supervisor *, struct job *, int);

@@ -134,6 +134,7 @@ struct supervisor {
 	uint64_t		 sv_verify_reqid;
 	int			 sv_paused;
 	int			 sv_jobs_resumed;
+	unsigned int		 sv_jobs_gen;
 	struct event		*sv_jobs_tick;
 };
 

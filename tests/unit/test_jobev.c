@@ -132,7 +132,7 @@ START_TEST(test_result)
 
 	job_setup(&j, 0);
 	ck_assert_int_eq(jobev_result(&j, "success", "diff", 4, tags,
-	    strlen(tags), 4500, &json, &len), 0);
+	    strlen(tags), 4500, 1, &json, &len), 0);
 	ev = parse_template(json, len);
 	ck_assert_uint_eq(ev->ev_kind, 6932);
 	ck_assert_uint_eq(ev->ev_contentlen, 4);
@@ -157,7 +157,7 @@ START_TEST(test_result)
 
 	/* encrypted: no plaintext inputs, the encrypted tag, no price */
 	j.j_lj.lj_encrypted = 44;
-	ck_assert_int_eq(jobev_result(&j, "failed", NULL, 0, "[]", 2, 0,
+	ck_assert_int_eq(jobev_result(&j, "failed", NULL, 0, "[]", 2, 0, 1,
 	    &json, &len), 0);
 	ev = parse_template(json, len);
 	ck_assert_ptr_null(tag(ev, "i", NULL));
@@ -168,10 +168,25 @@ START_TEST(test_result)
 	free(json);
 
 	/* verifyd's tags must be arrays of strings */
-	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "[[1]]", 5, 0,
+	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "[[1]]", 5, 0, 1,
 	    &json, &len), -1);
-	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "{}", 2, 0,
+	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "{}", 2, 0, 1,
 	    &json, &len), -1);
+
+	/* without the request tag, for size; an encrypted job's tags say less */
+	ck_assert_int_eq(jobev_result(&j, "failed", NULL, 0,
+	    "[[\"error\",\"E006\",\"lint.sh failed in /secret\"],"
+	    "[\"result\",\"verification\",\"lint\",\"1\"],"
+	    "[\"result\",\"patch_sha256\",\"ab\"]]", 114, 0, 0, &json,
+	    &len), 0);
+	ev = parse_template(json, len);
+	ck_assert_ptr_null(tag(ev, "request", NULL));
+	ck_assert_ptr_nonnull(t = tag(ev, "error", "E006"));
+	ck_assert_uint_eq(t->t_nvals, 2);
+	ck_assert_ptr_null(tag(ev, "result", "verification"));
+	ck_assert_ptr_nonnull(tag(ev, "result", "patch_sha256"));
+	nostr_event_free(ev);
+	free(json);
 	free(j.j_event);
 }
 END_TEST
