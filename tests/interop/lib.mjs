@@ -53,6 +53,17 @@ export function tempdir () {
   return d
 }
 
+// A self-signed EC certificate for localhost and 127.0.0.1, a day long,
+// made by openssl in dir: the TLS servers the tests stand up.
+export function selfSignedCert (dir) {
+  const key = join(dir, 'tls-key.pem')
+  const cert = join(dir, 'tls-cert.pem')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore', timeout: 30000 })
+  return { key, cert }
+}
+
 export function oatool (args, input) {
   return execFileSync(OATOOL, args, { input, encoding: 'utf8', timeout: 60000 }).trim()
 }

@@ -7,11 +7,11 @@ import { WebSocketServer } from 'ws'
 import { createServer as createHttp } from 'node:http'
 import { createServer as createHttps } from 'node:https'
 import { createServer as createNet } from 'node:net'
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUILD, ok, finish, tempdir } from './lib.mjs'
+import { BUILD, ok, finish, tempdir, selfSignedCert } from './lib.mjs'
 
 const WSPROBE = join(BUILD, 'tests', 'wsprobe')
 const probes = new Set()
@@ -102,11 +102,7 @@ function rawServer (answer, end = false) {
 }
 
 const dir = tempdir()
-const key = join(dir, 'key.pem')
-const cert = join(dir, 'cert.pem')
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-  '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore', timeout: 30000 })
+const { key, cert } = selfSignedCert(dir)
 
 const info = JSON.stringify({ name: 'interop relay', supported_nips: [1, 11, 42], limitation: { max_message_length: 65536 } })
 const infoRequests = []

@@ -20,12 +20,17 @@
 #   forkbomb       starts up to 1000 processes (bounded, so an
 #                  uncontained run cannot take the host down)
 #   membomb        grows one shell string to 1 GiB
+#   proxy          the model API through $OA_PROXY_URL (with a made-up
+#                  key of its own), a CONNECT to a host off the
+#                  allow-list, a direct connection to the upstream's
+#                  port (oa-probe-upstream=HOST:PORT, oa-probe-deny=HOST)
 #
 # Every PatchGen behaviour first checks the secret filter: if .env, a
 # .pem key or the fake secret's bytes are visible in the workspace or in
 # /repo it exits 9 at once.  The escape behaviours write what they found
 # to src/escape-report.txt (inside the allowed paths) and then make the
-# fix, so the finding travels back to the buyer inside the patch.
+# fix, so the finding travels back to the buyer inside the patch; the
+# proxy behaviour does the same in src/proxy-report.txt.
 # Probe parameters come from the issue text: oa-probe-relay=HOST:PORT,
 # oa-probe-home=PATH, oa-probe-oahome=PATH.
 #
@@ -161,6 +166,65 @@ procs() {
 	echo "$n"
 }
 
+
+# --- the model API proxy ------------------------------------------------------
+# python3 (scripts/deps.sh) speaks HTTP/1.1 on a bare socket: every
+# exchange ends when the proxy closes, and each one is bounded in time.
+# Prints KEY=VALUE lines; VALUE is one line.
+proxy_probe() {	# proxy_probe PROXYURL DENYHOST UPHOST UPPORT
+	command -v python3 >/dev/null 2>&1 || { echo "tool=none"; return; }
+	timeout 40 python3 -c '
+import json, os, socket, sys
+proxy, deny, uphost, upport = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+hp = proxy.split("://", 1)[-1].rstrip("/")
+phost, pport = hp.rsplit(":", 1)
+def line(k, v):
+    print("%s=%s" % (k, " ".join(str(v).split())))
+def exchange(data):
+    s = socket.create_connection((phost, int(pport)), 10)
+    s.settimeout(10)
+    s.sendall(data)
+    got = b""
+    while True:
+        try:
+            b = s.recv(65536)
+        except socket.timeout:
+            break
+        if not b:
+            break
+        got += b
+    s.close()
+    head, _, body = got.partition(b"\r\n\r\n")
+    first = head.split(b"\r\n", 1)[0].decode("latin1")
+    parts = first.split(" ", 2)
+    return (parts[1] if len(parts) > 1 else "none"), body.decode("utf-8", "replace")
+body = json.dumps({"model": "oa-test", "messages": [{"role": "user", "content": "hello from the sandbox"}]}).encode()
+try:
+    st, text = exchange(b"POST /v1/chat/completions HTTP/1.1\r\nHost: %s\r\n"
+        b"Authorization: Bearer agent-key\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (hp.encode(), len(body), body))
+    line("api_status", st)
+    try:
+        line("api_reply", json.loads(text)["choices"][0]["message"]["content"])
+    except Exception:
+        line("api_reply", "unreadable:" + text[:120])
+except Exception as e:
+    line("api_status", "error:" + str(e))
+try:
+    st, text = exchange(b"CONNECT %s:443 HTTP/1.1\r\nHost: %s:443\r\n\r\n" % (deny.encode(), deny.encode()))
+    line("connect_status", st)
+    line("connect_reason", text[:160])
+except Exception as e:
+    line("connect_status", "error:" + str(e))
+try:
+    socket.create_connection((uphost, upport), 4).close()
+    line("direct", "open")
+except Exception as e:
+    line("direct", "blocked:" + type(e).__name__)
+line("key_in_env", "yes" if any("sk-test-injected" in v for v in os.environ.values()) else "no")
+' "$1" "$2" "$3" "$4" 2>&1 || echo "probe_exit=$?"
+}
+
 case "$NAME" in
 fix)
 	do_fix; finish ;;
@@ -246,6 +310,18 @@ membomb)
 	x=$(head -c 1073741824 /dev/zero | tr '\0' a)
 	report mem "allocated:${#x}"
 	x=
+	do_fix; finish ;;
+proxy)
+	REPORT=src/proxy-report.txt
+	: > "$REPORT"
+	report proxy_url "${OA_PROXY_URL:-unset}"
+	up=$(probe upstream)
+	proxy_probe "${OA_PROXY_URL:-http://127.0.0.1:3128}" "$(probe deny)" \
+	    "${up%:*}" "${up##*:}" > "$REPORT.oa-tmp"
+	while IFS= read -r l; do
+		report "${l%%=*}" "${l#*=}"
+	done < "$REPORT.oa-tmp"
+	rm -f "$REPORT.oa-tmp"
 	do_fix; finish ;;
 *)
 	say error "no oa-test-agent marker in the inputs"

@@ -237,7 +237,8 @@ const MOCK = process.env.OA_JOBS_MOCK === '1'
 
 export class Daemon {
   // opts: relays (urls), fixture, agent (path), capacity, jobTypes,
-  // limits {time_secs, memory_mb, pids, ...}, env (extra), name
+  // limits {time_secs, memory_mb, pids, ...}, env (extra), name,
+  // extraConfig (TOML lines appended to the config, e.g. more sections)
   constructor (dir, opts) {
     this.dir = dir
     this.opts = opts
@@ -276,7 +277,8 @@ export class Daemon {
       '[relays]', `urls = ${list(o.relays)}`, '',
       '[agent]', 'backend = "command"', `command = ${JSON.stringify(o.agent)}`, '',
       '[payments]', `mode = ${JSON.stringify(o.payments || 'free')}`, '',
-      '[limits]', ...Object.entries(limits).map(([k, v]) => `${k} = ${v}`), ''
+      '[limits]', ...Object.entries(limits).map(([k, v]) => `${k} = ${v}`), '',
+      ...(o.extraConfig ? [...o.extraConfig, ''] : [])
     ].join('\n')
     writeFileSync(this.cfg, text)
   }

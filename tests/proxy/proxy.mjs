@@ -3,7 +3,7 @@
 // unix socket and passes it), node's own tls/https servers play the
 // allow-listed host and the model API upstream, and the agent is node's
 // http client on the socket, directly or through openagents-netbridge.
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
@@ -12,7 +12,7 @@ import { createServer as createNet, connect as netConnect } from 'node:net'
 import { createServer as createTls, connect as tlsConnect } from 'node:tls'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { BUILD, ok, finish, tempdir, track } from '../interop/lib.mjs'
+import { BUILD, ok, finish, tempdir, track, selfSignedCert } from '../interop/lib.mjs'
 
 const DRIVE = join(BUILD, 'tests', 'relayd_drive')
 const RELAYD = join(BUILD, 'openagents-relayd')
@@ -20,11 +20,7 @@ const BRIDGE = join(BUILD, 'openagents-netbridge')
 const KEY = 'sk-test-0123456789abcdef'
 
 const dir = tempdir()
-const keyPem = join(dir, 'key.pem')
-const certPem = join(dir, 'cert.pem')
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-  '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  '-days', '1', '-keyout', keyPem, '-out', certPem], { stdio: 'ignore', timeout: 30000 })
+const { key: keyPem, cert: certPem } = selfSignedCert(dir)
 const tlsOpts = { key: readFileSync(keyPem), cert: readFileSync(certPem) }
 const ca = readFileSync(certPem)
 
