@@ -136,13 +136,10 @@ jobev_add_tags(struct nostr_event *ev, const char *tags, size_t len,
 		    strcmp(vals[0], "encrypted") == 0)
 			continue;
 		/*
-		 * For an encrypted job: hashes and counts stay, but not the
-		 * names of its commands nor error text, which come from the
-		 * request or its repository.
+		 * For an encrypted job: the hashes, counts and exit codes
+		 * stay (the buyer checks them), but not error text, which
+		 * quotes the request's paths, refs and output.
 		 */
-		if (encrypted && strcmp(vals[0], "result") == 0 &&
-		    t->u.array.len > 1 && strcmp(vals[1], "verification") == 0)
-			continue;
 		if (encrypted && strcmp(vals[0], "error") == 0 &&
 		    t->u.array.len > 2) {
 			if (event_add_tag(ev, vals, NULL, 2) == -1)
