@@ -158,6 +158,22 @@ job_judge(struct job *j)
 		return;
 	}
 	j->j_lj.lj_type = r->jr_type;
+	/* first, so that a buyer cannot make us judge (and answer) a flood */
+	n = ledger_buyer_count_since(s->sv_ledger, j->j_lj.lj_buyer,
+	    (int64_t)time(NULL) - JOBS_RATE_WINDOW);
+	if (n > JOBS_RATE_MAX) {
+		/* told once (below); the rest of the flood gets nothing */
+		log_debug("request %s from %.16s: rate limited, dropped",
+		    j->j_lj.lj_request_id, j->j_lj.lj_buyer);
+		job_free(j);
+		return;
+	}
+	if (n == JOBS_RATE_MAX) {
+		(void)snprintf(err, sizeof(err), "more than %d requests in %d "
+		    "seconds", JOBS_RATE_MAX, JOBS_RATE_WINDOW);
+		job_reject(j, JE_RATE, err);
+		return;
+	}
 	if (!jobs_type_served(r->jr_type) ||
 	    !(s->sv_conf.c_job_types & (1U << r->jr_type))) {
 		(void)snprintf(err, sizeof(err), "%s jobs are not served here",
@@ -168,14 +184,6 @@ job_judge(struct job *j)
 	if (!jobs_taking(s)) {
 		job_reject(j, JE_RESOURCE, "the provider is not taking jobs "
 		    "now");
-		return;
-	}
-	n = ledger_buyer_count_since(s->sv_ledger, j->j_lj.lj_buyer,
-	    (int64_t)time(NULL) - JOBS_RATE_WINDOW);
-	if (n >= JOBS_RATE_MAX) {
-		(void)snprintf(err, sizeof(err), "more than %d requests in %d "
-		    "seconds", JOBS_RATE_MAX, JOBS_RATE_WINDOW);
-		job_reject(j, JE_RATE, err);
 		return;
 	}
 	j->j_lj.lj_price_sats = jobs_price(s, r->jr_type, 0);

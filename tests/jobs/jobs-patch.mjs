@@ -111,6 +111,28 @@ await runCases({
     const e008 = posted[1][2]
     t.ok(!col.feedback(e008.id).some((e) => statusOf(e) === 'processing'), 'a job over budget is not started')
     t.ok(col.of(other.id).length === 0, 'an unsupported job for another provider is ignored')
+  },
+
+  async rate (t) {
+    // one buyer, 30 requests in a minute (refused ones count too), then one more
+    const sk = buyer()
+    const tmpl = { kind: 5931, tags: [['i', fx.url, 'url'], ['param', 'max_cost_sats', '10000'], ['p', pk]], content: '' }
+    const first = []
+    for (let i = 0; i < 30; i++) first.push(await post([A.url], sk, { ...tmpl, content: `rate ${i}` }))
+    const ends = await Promise.all(first.map((req) => col.waitEnd(req.id, 60000)))
+    t.ok(ends.every(Boolean), 'the first 30 are answered')
+    const codes = first.map((req) => verdictOf(col, req.id).codes)
+    t.ok(codes.every((c) => c.includes('E009')), 'each with its own refusal (E009)', JSON.stringify(codes))
+    const over = await post([A.url], sk, { ...tmpl, content: 'rate 30' })
+    t.ok(await col.waitEnd(over.id, 60000), 'the 31st is answered')
+    t.ok(verdictOf(col, over.id).codes.includes('E010'), 'the 31st is refused with E010', JSON.stringify(verdictOf(col, over.id).codes))
+    // told once: the rest of the flood gets no answer at all
+    const more = await post([A.url], sk, { ...tmpl, content: 'rate 31' })
+    await sleep(3000)
+    t.ok(col.of(more.id).length === 0, 'the 32nd gets no answer (no amplification)', JSON.stringify(col.of(more.id).map((e) => e.tags)))
+    // another buyer is not held back
+    const fresh = await post([A.url], buyer(), tmpl)
+    t.ok(await col.waitEnd(fresh.id, 60000) && verdictOf(col, fresh.id).codes.includes('E009'), 'another buyer meanwhile gets E009, not E010')
   }
 })
 
