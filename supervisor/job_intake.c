@@ -212,22 +212,25 @@ job_judge(struct job *j)
 		job_free(j);
 		return;
 	}
-	/* the job's folder: the request, and an encrypted one's tags */
-	if (sv_job_file_write(s, j->j_lj.lj_id, "request.json", j->j_event,
-	    j->j_eventlen, 0) == -1 || (j->j_tags != NULL &&
-	    sv_job_file_write(s, j->j_lj.lj_id, "request-tags.json",
-	    j->j_tags, j->j_tagslen, 1) == -1))
-		log_warn("job %s: writing its folder", j->j_lj.lj_id);
+	/*
+	 * The feedback first: walletd signs it while the rest is done.
+	 * An encrypted request's tags exist nowhere else, so they go to
+	 * the job's folder now, synced; the plain request is in the
+	 * ledger and is copied there when the job starts.
+	 */
+	job_feedback(j, "processing", busy >= (uint32_t)s->sv_conf.c_capacity ?
+	    "Queued" : "Accepted", 0);
+	if (j->j_tags != NULL && sv_job_file_write(s, j->j_lj.lj_id,
+	    "request-tags.json", j->j_tags, j->j_tagslen, 1) == -1)
+		log_warn("job %s: request-tags.json", j->j_lj.lj_id);
 	log_info("job %s: %s from %.16s accepted, %" PRId64 " sats",
 	    j->j_lj.lj_id, config_job_type_name(r->jr_type),
 	    j->j_lj.lj_buyer, j->j_lj.lj_price_sats);
 	TAILQ_INSERT_TAIL(&s->sv_jobs, j, j_entry);
 	j->j_wait = JW_QUEUED;
 	TAILQ_INSERT_TAIL(&s->sv_jobq, j, j_qentry);
-	job_feedback(j, "processing", busy >= (uint32_t)s->sv_conf.c_capacity ?
-	    "Queued" : "Accepted", 0);
 	sv_relay_cancel_sync(s);
-	jobs_pump(s);
+	jobs_pump_soon(s);
 }
 
 static void

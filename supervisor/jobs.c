@@ -62,8 +62,16 @@ job_save(struct job *j)
 {
 	struct supervisor	*s = j->j_sv;
 
+	/*
+	 * Not synced: a crash of the process loses nothing (WAL), and
+	 * what a power cut may take back is only repeated by a restart,
+	 * since every phase's report is on disk and the one thing that
+	 * must never be made twice, the signed result, is stored synced
+	 * (ledger_job_set_result).  A synced write here would hold the
+	 * event loop, and every other job's feedback, for an fsync.
+	 */
 	j->j_lj.lj_updated_at = (int64_t)time(NULL);
-	if (ledger_job_update(s->sv_ledger, &j->j_lj) == -1)
+	if (ledger_job_update_sync(s->sv_ledger, &j->j_lj, 0) == -1)
 		log_warnx("job %s: the ledger refused an update",
 		    j->j_lj.lj_id);
 }
@@ -161,8 +169,37 @@ jobs_pump(struct supervisor *s)
 		if (j->j_lj.lj_started_at == 0)
 			j->j_lj.lj_started_at = (int64_t)time(NULL);
 		j->j_lj.lj_status = LS_RUNNING;
+		if (sv_job_file_write(s, j->j_lj.lj_id, "request.json",
+		    j->j_event, j->j_eventlen, 0) == -1)
+			log_warn("job %s: request.json", j->j_lj.lj_id);
 		job_continue(j);
 	}
+}
+
+static void
+jobs_pump_cb(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	jobs_pump(arg);
+}
+
+/*
+ * Start queued jobs a moment from now: the request that was just
+ * taken has its feedback with walletd, and that answer goes out before
+ * a new job's folder and work order are written.
+ */
+void
+jobs_pump_soon(struct supervisor *s)
+{
+	struct timeval	 tv = { 0, JOBS_PUMP_DELAY_US };
+
+	if (s->sv_pump_ev == NULL &&
+	    (s->sv_pump_ev = evtimer_new(s->sv_base, jobs_pump_cb, s)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	if (!evtimer_pending(s->sv_pump_ev, NULL) &&
+	    evtimer_add(s->sv_pump_ev, &tv) == -1)
+		fatal("%s: evtimer_add", __func__);
 }
 
 /*
@@ -437,6 +474,9 @@ jobs_shutdown(struct supervisor *s)
 	if (s->sv_jobs_tick != NULL)
 		event_free(s->sv_jobs_tick);
 	s->sv_jobs_tick = NULL;
+	if (s->sv_pump_ev != NULL)
+		event_free(s->sv_pump_ev);
+	s->sv_pump_ev = NULL;
 	while ((j = TAILQ_FIRST(&s->sv_jobs)) != NULL) {
 		if (j->j_wait == JW_QUEUED && !j->j_active)
 			TAILQ_REMOVE(&s->sv_jobq, j, j_qentry);

@@ -102,6 +102,7 @@ TAILQ_HEAD(jobq, job);
 #define JOBS_RATE_WINDOW	60	/* seconds */
 #define JOBS_RATE_MAX		30	/* requests per buyer per window */
 #define JOBS_REPUBLISH_SECS	30
+#define JOBS_PUMP_DELAY_US	2000	/* see jobs_pump_soon */
 #define JOBS_PUBLISH_TRIES	20	/* rounds of every relay saying no */
 /* an artifact read for verifyd must fit, escaped, in its request */
 #define JOBS_ARTIFACT_MAX	(512 * 1024)
@@ -146,6 +147,7 @@ struct job *job_new(struct supervisor *);
 void	 job_free(struct job *);
 struct job *jobs_find_request(struct supervisor *, const char *);
 void	 jobs_pump(struct supervisor *);
+void	 jobs_pump_soon(struct supervisor *);
 
 /* job_intake.c */
 void	 job_judge(struct job *);

@@ -857,6 +857,13 @@ ledger_job_by_request(struct ledger *l, const char *request_id,
 int
 ledger_job_update(struct ledger *l, const struct ledger_job *j)
 {
+	return (ledger_job_update_sync(l, j, 1));
+}
+
+int
+ledger_job_update_sync(struct ledger *l, const struct ledger_job *j,
+    int durable)
+{
 	sqlite3_stmt	*st;
 
 	if (job_check(l, j) == -1)
@@ -865,7 +872,8 @@ ledger_job_update(struct ledger *l, const struct ledger_job *j)
 		return (-1);
 	if (job_bind(st, j) != SQLITE_OK)
 		return (ledger_bind_failed(l, st, "update"));
-	if (ledger_run_durable(l, st, "update") == -1)
+	if ((durable ? ledger_run_durable(l, st, "update") :
+	    ledger_run(l, st, "update")) == -1)
 		return (-1);
 	return (l->l_changes == 0 ? 1 : 0);
 }

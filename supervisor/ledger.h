@@ -130,6 +130,13 @@ int	 ledger_job_by_request(struct ledger *, const char *request_id,
  */
 int	 ledger_job_update(struct ledger *, const struct ledger_job *);
 /*
+ * The same, synced only when durable is set.  Without it the update
+ * survives a crash of the process (WAL) but not always a power cut:
+ * for steps that a replay after a restart only repeats.
+ */
+int	 ledger_job_update_sync(struct ledger *, const struct ledger_job *,
+	    int durable);
+/*
  * The stored request JSON; *json malloc'd, NUL-terminated.  Like
  * ledger_job_set_result and ledger_job_result: 0, 1 when there is no
  * such job (or no result yet), -1 error.

@@ -136,6 +136,7 @@ struct supervisor {
 	int			 sv_jobs_resumed;
 	unsigned int		 sv_jobs_gen;
 	struct event		*sv_jobs_tick;
+	struct event		*sv_pump_ev;
 };
 
 /* supervisor.c */

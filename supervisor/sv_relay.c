@@ -208,6 +208,8 @@ sv_relay_publish(struct supervisor *s, const void *json, size_t len)
 	if (imsgev_composev(&h->h_iev, IMSG_RELAY_PUBLISH, 0, 0, -1, iov,
 	    2) == -1)
 		fatal("%s: compose", __func__);
+	/* on its way at once, as with walletd (sv_wallet_request) */
+	(void)imsgbuf_write(&h->h_iev.ibuf);
 	return (rp.rp_reqid);
 }
 

@@ -237,6 +237,13 @@ sv_wallet_request(struct supervisor *s, uint32_t op, const uint8_t *peer,
 	p->wp_cb = cb;
 	p->wp_arg = arg;
 	TAILQ_INSERT_TAIL(&s->sv_wallet_pending, p, wp_entry);
+	/*
+	 * Out now rather than when the loop comes round: walletd signs
+	 * while the caller goes on with its own work (the ledger, the
+	 * job's folder), and the feedback leaves sooner.  What does not
+	 * fit waits for the loop; an error is the loop's to find.
+	 */
+	(void)imsgbuf_write(&h->h_iev.ibuf);
 	return (0);
 }
 
