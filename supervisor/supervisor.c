@@ -206,7 +206,7 @@ sv_ready_notify(struct supervisor *s, const char *failure)
 	char	 line[600];
 	int	 n;
 
-	if (s->sv_ready_fd == -1)
+	if (s->sv_ready_fd == -1 || s->sv_ready_sent)
 		return;
 	if (failure == NULL)
 		n = snprintf(line, sizeof(line), "OK\n");
@@ -215,6 +215,14 @@ sv_ready_notify(struct supervisor *s, const char *failure)
 	if (n > 0 && write(s->sv_ready_fd, line,
 	    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) == -1)
 		log_warn("%s: write", __func__);
+	s->sv_ready_sent = 1;
+	/*
+	 * A failure keeps the pipe open until this process is gone: the
+	 * command that started us returns only then, when the lock is
+	 * free and a new start can succeed.
+	 */
+	if (failure != NULL)
+		return;
 	(void)close(s->sv_ready_fd);
 	s->sv_ready_fd = -1;
 }

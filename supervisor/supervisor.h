@@ -91,6 +91,7 @@ struct supervisor {
 	time_t			 sv_started;
 	int			 sv_online_logged;
 	int			 sv_ready_fd;	/* to the parent, until online */
+	int			 sv_ready_sent;
 
 	/* identity: the passphrase until walletd has it, then the key */
 	char			*sv_pass;	/* sodium_malloc'd */
