@@ -4,8 +4,12 @@
 // The supervisor logs "job ID: accepted in N us" at debug level; this
 // script posts N SandboxRun requests through the npm relay, one at a
 // time, and prints the median and the 99th percentile of those lines.
+// "busy" (the default) lets the jobs run, four at a time, so that every
+// accept competes with other jobs' phases; "queued" keeps one job
+// running (sleep 100) so that the others wait, which leaves the accept
+// path alone.
 //
-// usage: OA_BUILD_ROOT=build node bench/accept-latency.mjs [N]
+// usage: OA_BUILD_ROOT=build node bench/accept-latency.mjs [N] [busy|queued]
 import { createRequire } from 'node:module'
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
@@ -21,6 +25,8 @@ useWebSocketImplementation(require('ws'))
 const BUILD = resolve(process.env.OA_BUILD_ROOT || 'build')
 const OA = join(BUILD, 'openagents')
 const N = Number(process.argv[2] || 200)
+const MODE = process.argv[3] || 'busy'
+if (MODE !== 'busy' && MODE !== 'queued') { console.error('mode: busy or queued'); process.exit(2) }
 const dir = mkdtempSync(join(tmpdir(), 'oa-p2-'))
 const children = []
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -55,7 +61,7 @@ text = text.replace(/^urls = .*$/m, `urls = ["ws://127.0.0.1:${port}"]`)
 text = text.replace(/^mode = "pay_after_verify"$/m, 'mode = "free"')
 text = text.replace(/^allow_local_repos = .*$/m, `allow_local_repos = [${JSON.stringify(dir)}]`)
 writeFileSync(cfg, text)
-const daemon = spawn(OA, ['provider', 'serve', '--foreground', '--verbose', '--capacity', '4',
+const daemon = spawn(OA, ['provider', 'serve', '--foreground', '--verbose', '--capacity', MODE === 'busy' ? '4' : '1',
   '--job-types', 'SandboxRun', '--isolation', 'local', '--agent', 'command:/bin/true'],
 { env, stdio: ['ignore', 'ignore', 'pipe'] })
 children.push(daemon)
@@ -76,7 +82,7 @@ for (let i = 0; i < N; i++) {
     kind: 5930,
     created_at: Math.floor(Date.now() / 1000),
     tags: [['i', `file://${repo}`, 'url'], ['param', 'repo_ref', 'HEAD'],
-      ['param', 'command', 'true'], ['param', 'max_cost_sats', '1000'], ['p', id.pubkey_hex || id.pubkey]],
+      ['param', 'command', MODE === 'busy' ? 'true' : 'sleep 100'], ['param', 'max_cost_sats', '1000'], ['p', id.pubkey_hex || id.pubkey]],
     content: `p2 ${i}`
   }, buyers[Math.floor(i / 20)])
   await r.publish(ev)
@@ -86,5 +92,5 @@ for (let i = 0; i < N; i++) {
 r.close()
 lat.sort((a, b) => a - b)
 const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]
-console.log(JSON.stringify({ n: lat.length, p50_us: q(0.5), p99_us: q(0.99), max_us: lat[lat.length - 1] }))
+console.log(JSON.stringify({ mode: MODE, n: lat.length, p50_us: q(0.5), p99_us: q(0.99), max_us: lat[lat.length - 1] }))
 process.exit(0)
