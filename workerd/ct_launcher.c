@@ -210,7 +210,7 @@ lr_check(struct ct_spec *sp, char *err, size_t errlen)
 	size_t				 i, j, n;
 
 	if (cs->cs_mode != ISOLATION_CONTAINER &&
-	    cs->cs_mode != ISOLATION_LOCAL) {
+	    cs->cs_mode != ISOLATION_LOCAL && cs->cs_mode != ISOLATION_GVISOR) {
 		errbuf_set(err, errlen, "isolation %s: not available",
 		    config_isolation_name(cs->cs_mode));
 		return (-1);
@@ -518,7 +518,7 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 	/* what each mode can do here, tried for real once */
 	memset(&hello, 0, sizeof(hello));
 	for (i = 0; i < 4; i++)
-		hello.ch_ok[i] = ct_probe((enum isolation_mode)i,
+		hello.ch_ok[i] = ct_probe((enum isolation_mode)i, &L.env,
 		    hello.ch_err[i], sizeof(hello.ch_err[i])) == 0;
 	if (imsg_compose(&L.ibuf, CT_MSG_HELLO, 0, 0, -1, &hello,
 	    sizeof(hello)) == -1)

@@ -1,0 +1,890 @@
+/*
+ * Copyright (c) 2026 The OpenAgents provider authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * gvisor mode: the command runs under runsc, gVisor's OCI runtime, so
+ * that what it calls meets gVisor's kernel in user space rather than
+ * the host's.  The launcher writes an OCI bundle in a scratch folder of
+ * its own (config.json, an empty root, runsc's state), starts
+ * "runsc run" on it, and deletes it all when runsc is done.
+ *
+ * The bundle gives the same filesystem as container mode: an empty
+ * read-only root, /usr and the rest bound read-only (symlinks where
+ * /usr is merged), a few /etc files, gVisor's own /proc and /dev, a
+ * tmpfs /tmp and /workspace, the spec's binds, the proxy socket.  runsc
+ * runs rootless (its sandbox in a user namespace of ours: the launcher
+ * holds no capability) with no network at all, in the sandbox's cgroup
+ * when there is one.
+ *
+ * The scratch folder is under $TMPDIR (or /tmp), not the jobs folder:
+ * workerd may write anywhere in the jobs folder, and a compromised
+ * workerd rewriting config.json between our write and runsc's read
+ * would get binds the launcher never checked.
+ */
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+#include <sys/capability.h>
+
+#include "log.h"
+#include "util.h"
+#include "ct.h"
+
+/*
+ * The cgroup holds runsc, its gofer and the sentry as well as the
+ * command: room for them on top of the spec's limits.  Measured with
+ * this runsc: about 60 MiB resident and 60 threads for an idle sandbox.
+ */
+#define GV_MEM_EXTRA_MB		128
+#define GV_PIDS_EXTRA		256
+#define GV_HELPER_MS		5000	/* runsc kill, runsc delete */
+#define GV_COPY_MAX		(256 * 1024)
+#define GV_LOG_MAX		(64 * 1024)
+#define GV_RM_DEPTH		64
+/* a path below the scratch folder, whose own is kept below PATH_MAX - 64 */
+#define GV_PATH			(PATH_MAX + 64)
+#define GV_ENV_PATH		"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *const gv_fallback[] = {
+	"/usr/bin/runsc", "/usr/sbin/runsc", "/usr/local/bin/runsc",
+};
+
+struct gv_bundle {
+	FILE		*fp;
+	const char	*root;		/* the bundle's rootfs, host path */
+	int		 nmounts;
+	int		 failed;
+};
+
+static int	 gv_find(char *, size_t);
+static void	 gv_str(FILE *, const char *);
+static void	 gv_mount(struct gv_bundle *, const char *, const char *,
+		    const char *, const char *const *);
+static void	 gv_bind(struct gv_bundle *, const char *, const char *, int);
+static int	 gv_copy(const char *, const char *);
+static void	 gv_mkparents(const char *, size_t);
+static void	 gv_host_entry(struct gv_bundle *, const char *, int);
+static int	 gv_write_bundle(const struct container_spec *,
+		    const struct ct_cgroup *, const char *);
+static int	 gv_helper(const char *, const char *const *);
+static int	 gv_rmtree(int, const char *, int);
+static void	 gv_cleanup(struct ct_proc *);
+static void	 gv_log_error(const char *, char *, size_t);
+static int	 gv_ambient_setfcap(void);
+
+/*
+ * CAP_SETFCAP, the one capability a root launcher keeps, into the
+ * ambient set so that runsc has it after the execve: runsc maps uid 0
+ * into its sandbox's user namespace, which needs it.
+ */
+static int
+gv_ambient_setfcap(void)
+{
+	cap_t		 caps;
+	cap_value_t	 cv = CAP_SETFCAP;
+	int		 rc;
+
+	if ((caps = cap_get_proc()) == NULL)
+		return (-1);
+	rc = cap_set_flag(caps, CAP_INHERITABLE, 1, &cv, CAP_SET) == -1 ||
+	    cap_set_proc(caps) == -1 ? -1 : 0;
+	(void)cap_free(caps);
+	if (rc == 0 && cap_set_ambient(cv, CAP_SET) == -1)
+		rc = -1;
+	return (rc);
+}
+
+/* runsc in $PATH, else where Debian and the upstream installer put it. */
+static int
+gv_find(char *buf, size_t len)
+{
+	size_t	 i;
+
+	if (ct_path_find("runsc", buf, len))
+		return (0);
+	for (i = 0; i < sizeof(gv_fallback) / sizeof(gv_fallback[0]); i++)
+		if (access(gv_fallback[i], X_OK) == 0) {
+			(void)strlcpy(buf, gv_fallback[i], len);
+			return (0);
+		}
+	return (-1);
+}
+
+/* A JSON string; bytes above 0x7f pass as they are (UTF-8 or not). */
+static void
+gv_str(FILE *fp, const char *s)
+{
+	const unsigned char	*p;
+
+	(void)fputc('"', fp);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			(void)fprintf(fp, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			(void)fprintf(fp, "\\u%04x", *p);
+		else
+			(void)fputc(*p, fp);
+	}
+	(void)fputc('"', fp);
+}
+
+static void
+gv_mount(struct gv_bundle *b, const char *type, const char *src,
+    const char *dst, const char *const *opts)
+{
+	size_t	 i;
+
+	(void)fprintf(b->fp, "%s\n  {\"destination\":",
+	    b->nmounts++ > 0 ? "," : "");
+	gv_str(b->fp, dst);
+	(void)fprintf(b->fp, ",\"type\":");
+	gv_str(b->fp, type);
+	(void)fprintf(b->fp, ",\"source\":");
+	gv_str(b->fp, src);
+	(void)fprintf(b->fp, ",\"options\":[");
+	for (i = 0; opts != NULL && opts[i] != NULL; i++) {
+		(void)fprintf(b->fp, "%s", i > 0 ? "," : "");
+		gv_str(b->fp, opts[i]);
+	}
+	(void)fprintf(b->fp, "]}");
+}
+
+static void
+gv_bind(struct gv_bundle *b, const char *src, const char *dst, int rw)
+{
+	const char *const	 opts[] = {
+		"rbind", rw ? "rw" : "ro", "nosuid", "nodev", NULL
+	};
+
+	gv_mount(b, "bind", src, dst, opts);
+}
+
+static int
+gv_copy(const char *src, const char *dst)
+{
+	char	 buf[16384];
+	ssize_t	 n;
+	int	 in, out, rc = 0;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return (-1);
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1) {
+		(void)close(in);
+		return (-1);
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	if (n == -1)
+		rc = -1;
+	(void)close(in);
+	if (close(out) == -1)
+		rc = -1;
+	return (rc);
+}
+
+/* The folders above a path of the rootfs; from off on, ours to make. */
+static void
+gv_mkparents(const char *path, size_t off)
+{
+	char	 buf[PATH_MAX], *p;
+
+	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf))
+		return;
+	for (p = buf + off + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(buf, 0755);
+		*p = '/';
+	}
+}
+
+/*
+ * One entry of the host's root or /etc into the sandbox, as container
+ * mode does (ct_root.c): a symlink as a symlink, a small file copied
+ * into the rootfs when copy is set, anything else bound read-only.
+ */
+static void
+gv_host_entry(struct gv_bundle *b, const char *name, int copy)
+{
+	char		 host[PATH_MAX], dst[GV_PATH + PATH_MAX];
+	char		 target[PATH_MAX];
+	struct stat	 sb;
+	ssize_t		 n;
+
+	(void)snprintf(host, sizeof(host), "/%s", name);
+	if ((size_t)snprintf(dst, sizeof(dst), "%s/%s", b->root, name) >=
+	    sizeof(dst) || lstat(host, &sb) == -1)
+		return;
+	gv_mkparents(dst, strlen(b->root));
+	if (S_ISLNK(sb.st_mode)) {
+		if ((n = readlink(host, target, sizeof(target) - 1)) == -1) {
+			b->failed = 1;
+			return;
+		}
+		target[n] = '\0';
+		if (symlink(target, dst) == -1)
+			b->failed = 1;
+		return;
+	}
+	if (copy && S_ISREG(sb.st_mode) && sb.st_size <= GV_COPY_MAX) {
+		if (gv_copy(host, dst) == -1)
+			b->failed = 1;
+		return;
+	}
+	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))
+		return;
+	/* runsc makes a missing mount point itself, but not in a ro root */
+	if (S_ISDIR(sb.st_mode) ? mkdir(dst, 0755) == -1 && errno != EEXIST :
+	    gv_copy("/dev/null", dst) == -1)
+		b->failed = 1;
+	gv_bind(b, host, host, 0);
+}
+
+/* config.json and the rootfs, in the bundle folder dir. */
+static int
+gv_write_bundle(const struct container_spec *cs, const struct ct_cgroup *cg,
+    const char *dir)
+{
+	static const char *const	 dirs[] = {
+		"proc", "dev", "tmp", "workspace", "etc", "run", "run/oa",
+	};
+	static const char *const	 noenv[] = { GV_ENV_PATH, NULL };
+	char				 root[GV_PATH], path[GV_PATH + 16];
+	char				 tsize[32], etc[PATH_MAX];
+	const char			*topts[5];
+	const char *const		*envp;
+	struct gv_bundle		 b;
+	size_t				 i;
+	int				 fd;
+
+	(void)snprintf(root, sizeof(root), "%s/rootfs", dir);
+	if (mkdir(root, 0755) == -1)
+		return (-1);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		if (mkdir(path, 0755) == -1)
+			return (-1);
+	}
+	/* only who is there inside: gVisor's root, and nobody */
+	(void)snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1 || dprintf(fd,
+	    "root:x:0:0:root:/workspace:/bin/sh\n"
+	    "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n") < 0 ||
+	    close(fd) == -1)
+		return (-1);
+	(void)snprintf(path, sizeof(path), "%s/etc/group", root);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1 || dprintf(fd, "root:x:0:\nnogroup:x:65534:\n") < 0 ||
+	    close(fd) == -1)
+		return (-1);
+
+	(void)snprintf(path, sizeof(path), "%s/config.json", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1)
+		return (-1);
+	memset(&b, 0, sizeof(b));
+	b.root = root;
+	if ((b.fp = fdopen(fd, "w")) == NULL) {
+		(void)close(fd);
+		return (-1);
+	}
+
+	(void)fprintf(b.fp, "{\"ociVersion\":\"1.0.2\",\n\"process\":{"
+	    "\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},\n\"args\":[");
+	for (i = 0; cs->cs_argv[i] != NULL; i++) {
+		(void)fprintf(b.fp, "%s", i > 0 ? "," : "");
+		gv_str(b.fp, cs->cs_argv[i]);
+	}
+	(void)fprintf(b.fp, "],\n\"env\":[");
+	envp = cs->cs_envp != NULL ? cs->cs_envp : noenv;
+	for (i = 0; envp[i] != NULL; i++) {
+		(void)fprintf(b.fp, "%s", i > 0 ? "," : "");
+		gv_str(b.fp, envp[i]);
+	}
+	(void)fprintf(b.fp, "],\n\"cwd\":");
+	gv_str(b.fp, cs->cs_cwd != NULL ? cs->cs_cwd : "/workspace");
+	/*
+	 * Root of gVisor's kernel, with no capability there either.  The
+	 * rlimits are the sentry's to enforce; where the cgroup cannot
+	 * bound memory or cpu, they do (as ct_rlimits() does for
+	 * container mode).
+	 */
+	(void)fprintf(b.fp, ",\n\"capabilities\":{\"bounding\":[],"
+	    "\"effective\":[],\"inheritable\":[],\"permitted\":[],"
+	    "\"ambient\":[]},\n\"noNewPrivileges\":true,\n\"rlimits\":["
+	    "{\"type\":\"RLIMIT_CORE\",\"hard\":0,\"soft\":0}");
+	if (cs->cs_disk_mb > 0)
+		(void)fprintf(b.fp, ",{\"type\":\"RLIMIT_FSIZE\",\"hard\":%lld,"
+		    "\"soft\":%lld}", (long long)cs->cs_disk_mb << 20,
+		    (long long)cs->cs_disk_mb << 20);
+	if (cs->cs_memory_mb > 0 && !(cg->cg_mask & (1 << CT_CTL_MEMORY)))
+		(void)fprintf(b.fp, ",{\"type\":\"RLIMIT_AS\",\"hard\":%lld,"
+		    "\"soft\":%lld}", (long long)cs->cs_memory_mb << 20,
+		    (long long)cs->cs_memory_mb << 20);
+	if (cs->cs_cpu_millis > 0 && cs->cs_time_limit_ms > 0 &&
+	    !(cg->cg_mask & (1 << CT_CTL_CPU)))
+		(void)fprintf(b.fp, ",{\"type\":\"RLIMIT_CPU\",\"hard\":%lld,"
+		    "\"soft\":%lld}", (long long)(cs->cs_time_limit_ms *
+		    cs->cs_cpu_millis / 1000000 + 1),
+		    (long long)(cs->cs_time_limit_ms * cs->cs_cpu_millis /
+		    1000000 + 1));
+	(void)fprintf(b.fp, "]},\n\"root\":{\"path\":\"rootfs\","
+	    "\"readonly\":true},\n\"hostname\":\"sandbox\",\n\"mounts\":[");
+
+	gv_mount(&b, "proc", "proc", "/proc", NULL);
+	for (i = 0; i < ct_nsysdirs; i++)
+		gv_host_entry(&b, ct_sysdirs[i], 0);
+	for (i = 0; i < ct_netc; i++) {
+		(void)snprintf(etc, sizeof(etc), "etc/%s", ct_etc[i]);
+		gv_host_entry(&b, etc, 1);
+	}
+	i = 0;
+	topts[i++] = "nosuid";
+	topts[i++] = "nodev";
+	topts[i++] = "mode=1777";
+	if (cs->cs_disk_mb > 0) {
+		(void)snprintf(tsize, sizeof(tsize), "size=%lldm",
+		    (long long)cs->cs_disk_mb);
+		topts[i++] = tsize;
+	}
+	topts[i] = NULL;
+	gv_mount(&b, "tmpfs", "tmpfs", "/tmp", topts);
+	topts[2] = "mode=755";
+	gv_mount(&b, "tmpfs", "tmpfs", "/workspace", topts);
+	if (cs->cs_proxy_socket != NULL)
+		gv_bind(&b, cs->cs_proxy_socket, "/run/oa/proxy.sock", 0);
+	for (i = 0; i < cs->cs_nbinds; i++)
+		gv_bind(&b, cs->cs_binds[i].cb_src, cs->cs_binds[i].cb_dst,
+		    cs->cs_binds[i].cb_rw);
+	(void)fprintf(b.fp, "],\n\"linux\":{\"namespaces\":[{\"type\":\"pid\"},"
+	    "{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},"
+	    "{\"type\":\"mount\"}]}}\n");
+	if (fclose(b.fp) == EOF || b.failed)
+		return (-1);
+	return (0);
+}
+
+/* runsc's own word on why it failed: the last error of its log. */
+static void
+gv_log_error(const char *dir, char *buf, size_t len)
+{
+	char	 path[GV_PATH], *log, *line, *next, *m, *o;
+	ssize_t	 n;
+	int	 fd;
+
+	buf[0] = '\0';
+	(void)snprintf(path, sizeof(path), "%s/runsc.log", dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return;
+	if ((log = malloc(GV_LOG_MAX + 1)) == NULL) {
+		(void)close(fd);
+		return;
+	}
+	n = read(fd, log, GV_LOG_MAX);
+	(void)close(fd);
+	log[n > 0 ? n : 0] = '\0';
+	for (line = log; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strstr(line, "\"level\":\"error\"") == NULL ||
+		    (m = strstr(line, "\"msg\":\"")) == NULL)
+			continue;
+		/* the message up to its closing quote, unescaped */
+		for (m += 7, o = buf; *m != '\0' && *m != '"' &&
+		    (size_t)(o - buf) + 1 < len; m++) {
+			if (*m == '\\' && m[1] != '\0')
+				m++;
+			*o++ = *m;
+		}
+		*o = '\0';
+	}
+	free(log);
+}
+
+/*
+ * runsc kill or delete, bounded in time; its output goes nowhere.
+ * Returns its exit status, or -1.
+ */
+static int
+gv_helper(const char *runsc, const char *const *args)
+{
+	static const char *const	 envp[] = { GV_ENV_PATH, NULL };
+	struct pollfd			 pfd;
+	pid_t				 pid;
+	int				 nullfd, st, r;
+
+	if ((pid = fork()) == -1)
+		return (-1);
+	if (pid == 0) {
+		if ((nullfd = open("/dev/null", O_RDWR)) == -1 ||
+		    dup2(nullfd, 0) == -1 || dup2(nullfd, 1) == -1 ||
+		    dup2(nullfd, 2) == -1 || close_range(3, ~0U, 0) == -1)
+			_exit(127);
+		(void)setsid();
+		(void)execve(runsc, (char *const *)(uintptr_t)args,
+		    (char *const *)(uintptr_t)envp);
+		_exit(127);
+	}
+	if ((pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1) {
+		pfd.events = POLLIN;
+		do {
+			r = poll(&pfd, 1, GV_HELPER_MS);
+		} while (r == -1 && errno == EINTR);
+		if (r == 0) {
+			log_warnx("gvisor: %s %s: no answer in %d ms",
+			    runsc, args[3], GV_HELPER_MS);
+			(void)kill(pid, SIGKILL);
+		}
+		(void)close(pfd.fd);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return (-1);
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/* rm -rf below dirfd, never through a symlink. */
+static int
+gv_rmtree(int dirfd, const char *name, int depth)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd, rc = 0;
+
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return (0);
+	if (errno != EISDIR && errno != EPERM)
+		return (-1);
+	if (depth > GV_RM_DEPTH || (fd = openat(dirfd, name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return (-1);
+	if ((d = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (gv_rmtree(fd, de->d_name, depth + 1) == -1)
+			rc = -1;
+	}
+	(void)closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) == -1)
+		rc = -1;
+	return (rc);
+}
+
+/*
+ * After runsc: if it left its container behind (it was killed, or
+ * failed half-way), runsc delete --force ends the sandbox and the
+ * gofer; then the whole scratch folder goes.
+ */
+static void
+gv_cleanup(struct ct_proc *cp)
+{
+	char		 runsc[PATH_MAX], state[GV_PATH];
+	const char	*args[8];
+	DIR		*d;
+	struct dirent	*de;
+	int		 left = 0;
+
+	if (cp->cp_gvdir[0] == '\0')
+		return;
+	(void)snprintf(state, sizeof(state), "%s/state", cp->cp_gvdir);
+	if ((d = opendir(state)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				left = 1;
+		(void)closedir(d);
+	}
+	if (left && gv_find(runsc, sizeof(runsc)) == 0) {
+		args[0] = "runsc";
+		args[1] = "--root";
+		args[2] = state;
+		args[3] = "delete";
+		args[4] = "--force";
+		args[5] = cp->cp_gvid;
+		args[6] = NULL;
+		if (gv_helper(runsc, args) != 0)
+			log_warnx("gvisor: runsc delete %s failed", cp->cp_gvid);
+	}
+	if (gv_rmtree(AT_FDCWD, cp->cp_gvdir, 0) == -1)
+		log_warn("gvisor: remove %s", cp->cp_gvdir);
+	cp->cp_gvdir[0] = '\0';
+}
+
+int
+ct_gv_start(const struct container_spec *cs, const struct ct_env *env,
+    struct ct_proc *cp, char *err, size_t errlen)
+{
+	struct container_spec	 lim;
+	struct ct_child		 cc;
+	char			 runsc[PATH_MAX], state[GV_PATH];
+	char			 logarg[GV_PATH], bundle[GV_PATH];
+	char			 rootarg[GV_PATH + 8];
+	const char		*base, *args[16], *slash;
+	const char *const	 envp[] = { GV_ENV_PATH, NULL };
+	int			 statusp[2] = { -1, -1 }, gop[2] = { -1, -1 };
+	int			 n = 0, usecg;
+	unsigned char		 mask;
+	pid_t			 pid;
+
+	if (gv_find(runsc, sizeof(runsc)) == -1) {
+		errbuf_set(err, errlen, "gvisor: runsc not installed "
+		    "(apt-get install runsc)");
+		return (-1);
+	}
+	if (cs->cs_argv == NULL || cs->cs_argv[0] == NULL) {
+		errbuf_set(err, errlen, "no command");
+		return (-1);
+	}
+	/* the bridge would need a second process inside: not done here */
+	if (cs->cs_proxy_port != 0) {
+		errbuf_set(err, errlen, "gvisor: a proxy port is not "
+		    "supported; use the socket /run/oa/proxy.sock");
+		return (-1);
+	}
+	if ((base = env != NULL ? env->ce_scratch : NULL) == NULL &&
+	    ((base = getenv("TMPDIR")) == NULL || base[0] != '/'))
+		base = "/tmp";
+	if ((size_t)snprintf(cp->cp_gvdir, sizeof(cp->cp_gvdir),
+	    "%s/oa-gvisor.XXXXXX", base) >= sizeof(cp->cp_gvdir) - 64 ||
+	    mkdtemp(cp->cp_gvdir) == NULL) {
+		errbuf_set(err, errlen, "gvisor: scratch folder in %s: %s",
+		    base, strerror(errno));
+		cp->cp_gvdir[0] = '\0';
+		return (-1);
+	}
+	slash = strrchr(cp->cp_gvdir, '.');
+	(void)snprintf(cp->cp_gvid, sizeof(cp->cp_gvid), "oa-%s-%d",
+	    slash + 1, (int)getpid());
+	(void)snprintf(state, sizeof(state), "%s/state", cp->cp_gvdir);
+	if (mkdir(state, 0700) == -1) {
+		errbuf_set(err, errlen, "gvisor: %s: %s", state,
+		    strerror(errno));
+		goto fail;
+	}
+
+	/*
+	 * The cgroup first: what it cannot bound becomes an rlimit of
+	 * gVisor's kernel in config.json.  It holds runsc too, hence the
+	 * extra room.
+	 */
+	usecg = ct_cgroup_init() != 0;
+	lim = *cs;
+	if (lim.cs_memory_mb > 0)
+		lim.cs_memory_mb += GV_MEM_EXTRA_MB;
+	if (lim.cs_pids > 0)
+		lim.cs_pids += GV_PIDS_EXTRA;
+	if (usecg && ct_cgroup_create(&cp->cp_cg, &lim) == -1) {
+		errbuf_set(err, errlen, "cgroup of the sandbox: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (gv_write_bundle(cs, &cp->cp_cg, cp->cp_gvdir) == -1) {
+		errbuf_set(err, errlen, "gvisor: the bundle in %s: %s",
+		    cp->cp_gvdir, strerror(errno));
+		goto fail;
+	}
+
+	(void)snprintf(rootarg, sizeof(rootarg), "--root=%s", state);
+	(void)snprintf(logarg, sizeof(logarg), "--log=%s/runsc.log",
+	    cp->cp_gvdir);
+	(void)snprintf(bundle, sizeof(bundle), "--bundle=%s", cp->cp_gvdir);
+	args[n++] = "runsc";
+	args[n++] = rootarg;
+	/* the sandbox in a user namespace of ours: we hold no capability */
+	args[n++] = "--rootless";
+	args[n++] = "--network=none";
+	/* the cgroup is ours, made above, with runsc inside it */
+	args[n++] = "--ignore-cgroups";
+	/* ptrace: needs neither /dev/kvm nor privileges */
+	args[n++] = "--platform=ptrace";
+	args[n++] = logarg;
+	/* connect(2) to a bound host socket: the proxy's, nothing else */
+	if (cs->cs_proxy_socket != NULL)
+		args[n++] = "--host-uds=open";
+	args[n++] = "run";
+	args[n++] = bundle;
+	args[n++] = cp->cp_gvid;
+	args[n] = NULL;
+
+	if (pipe2(statusp, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    fcntl(statusp[1], F_SETFL, 0) == -1 ||
+	    (usecg && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    gop) == -1)) {
+		errbuf_set(err, errlen, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.cc_spec = cs;
+	cc.cc_env = env;
+	cc.cc_uid = getuid();
+	cc.cc_gid = getgid();
+	cc.cc_gofd = gop[0];
+	cc.cc_statusfd = statusp[1];
+	cp->cp_start_ms = now_monotonic_ms();
+	if ((pid = fork()) == -1) {
+		errbuf_set(err, errlen, "fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		ct_child_begin(&cc);
+		ct_child_go(&cc);
+		/* a session of its own, so the deadline reaches all of runsc */
+		(void)setsid();
+		/*
+		 * As root, keep CAP_SETFCAP only: runsc maps uid 0 into
+		 * the user namespace of its sandbox, which the kernel
+		 * allows only with it (see ct_drop_caps()).
+		 */
+		if (ct_drop_caps(getuid() == 0) == -1 ||
+		    (getuid() == 0 && gv_ambient_setfcap() == -1))
+			ct_die(&cc, "drop capabilities");
+		(void)execve(runsc, (char *const *)(uintptr_t)args,
+		    (char *const *)(uintptr_t)envp);
+		ct_die(&cc, "execve %s", runsc);
+	}
+	cp->cp_pid = pid;
+	if ((cp->cp_pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1) {
+		errbuf_set(err, errlen, "pidfd_open: %s", strerror(errno));
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		cp->cp_pid = -1;
+		goto fail;
+	}
+	cp->cp_statusfd = statusp[0];
+	statusp[0] = -1;
+	(void)close(statusp[1]);
+	statusp[1] = -1;
+	if (cs->cs_time_limit_ms > 0)
+		cp->cp_deadline_ms = cp->cp_start_ms + cs->cs_time_limit_ms;
+	if (usecg) {
+		(void)close(gop[0]);
+		gop[0] = -1;
+		if (ct_cgroup_attach(&cp->cp_cg, pid) == -1) {
+			errbuf_set(err, errlen, "cgroup of the sandbox: %s",
+			    strerror(errno));
+			(void)kill(pid, SIGKILL);
+			(void)waitpid(pid, NULL, 0);
+			(void)close(cp->cp_pidfd);
+			(void)close(cp->cp_statusfd);
+			cp->cp_pid = cp->cp_pidfd = cp->cp_statusfd = -1;
+			goto fail;
+		}
+		mask = (unsigned char)cp->cp_cg.cg_mask;
+		if (send(gop[1], &mask, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE)
+			log_warn("sandbox: go");
+		(void)close(gop[1]);
+	}
+	return (0);
+
+ fail:
+	if (statusp[0] != -1)
+		(void)close(statusp[0]);
+	if (statusp[1] != -1)
+		(void)close(statusp[1]);
+	if (gop[0] != -1)
+		(void)close(gop[0]);
+	if (gop[1] != -1)
+		(void)close(gop[1]);
+	ct_cgroup_destroy(&cp->cp_cg);
+	gv_cleanup(cp);
+	return (-1);
+}
+
+/*
+ * The deadline or a cancel: every process of the container through
+ * runsc, then runsc itself and all it started (its session; the
+ * cgroup, where there is one).  What is left, runsc delete ends.
+ */
+void
+ct_gv_kill(struct ct_proc *cp)
+{
+	char		 runsc[PATH_MAX], state[GV_PATH];
+	const char	*args[8];
+
+	if (cp->cp_gvdir[0] != '\0' && gv_find(runsc, sizeof(runsc)) == 0) {
+		(void)snprintf(state, sizeof(state), "%s/state",
+		    cp->cp_gvdir);
+		args[0] = "runsc";
+		args[1] = "--root";
+		args[2] = state;
+		args[3] = "kill";
+		args[4] = "--all";
+		args[5] = cp->cp_gvid;
+		args[6] = "KILL";
+		args[7] = NULL;
+		(void)gv_helper(runsc, args);
+	}
+	(void)kill(-cp->cp_pid, SIGKILL);
+	(void)kill(cp->cp_pid, SIGKILL);
+	ct_cgroup_kill(&cp->cp_cg);
+}
+
+int
+ct_gv_reaped(struct ct_proc *cp, int block, struct container_result *cr)
+{
+	struct ct_status	 st;
+	struct rusage		 ru;
+	char			 why[200];
+	pid_t			 w;
+	int			 wstatus, code, have_err = 0;
+
+	memset(&ru, 0, sizeof(ru));
+	do {
+		w = wait4(cp->cp_pid, &wstatus, block ? 0 : WNOHANG, &ru);
+	} while (w == -1 && errno == EINTR);
+	if (w == 0)
+		return (0);
+	if (w == -1) {
+		log_warn("sandbox: wait4 %d", (int)cp->cp_pid);
+		wstatus = 0;
+	}
+	/* runsc's session: whatever of it is still there */
+	(void)kill(-cp->cp_pid, SIGKILL);
+
+	memset(cr, 0, sizeof(*cr));
+	cr->cr_duration_ms = now_monotonic_ms() - cp->cp_start_ms;
+	while (read(cp->cp_statusfd, &st, sizeof(st)) == (ssize_t)sizeof(st))
+		if (st.st_kind == CT_ST_ERROR && !have_err) {
+			st.st_msg[sizeof(st.st_msg) - 1] = '\0';
+			have_err = 1;
+			(void)strlcpy(cr->cr_error, st.st_msg,
+			    sizeof(cr->cr_error));
+		}
+	cr->cr_timed_out = cp->cp_timed_out;
+	cr->cr_cancelled = cp->cp_cancelled;
+	if (have_err)
+		;
+	else if (cp->cp_timed_out || cp->cp_cancelled)
+		cr->cr_signal = SIGKILL;
+	else if (WIFEXITED(wstatus)) {
+		code = WEXITSTATUS(wstatus);
+		gv_log_error(cp->cp_gvdir, why, sizeof(why));
+		/*
+		 * runsc says 128 for its own failures, with the reason in
+		 * its log, and 128 + n for a command ended by signal n.
+		 */
+		if (code == 128 && why[0] != '\0')
+			(void)snprintf(cr->cr_error, sizeof(cr->cr_error),
+			    "gvisor: %s", why);
+		else if (code > 128 && code < 128 + NSIG)
+			cr->cr_signal = code - 128;
+		else {
+			cr->cr_exited = 1;
+			cr->cr_exit_code = code;
+		}
+	} else if (WIFSIGNALED(wstatus)) {
+		cr->cr_signal = WTERMSIG(wstatus);
+		(void)snprintf(cr->cr_error, sizeof(cr->cr_error),
+		    "gvisor: runsc ended by signal %d", WTERMSIG(wstatus));
+	}
+	cr->cr_peak_memory_kb = ru.ru_maxrss;
+	cr->cr_cpu_seconds = (double)ru.ru_utime.tv_sec +
+	    (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	    (double)ru.ru_stime.tv_usec / 1e6;
+	ct_cgroup_stats(&cp->cp_cg, cr);
+	if (cr->cr_oom && !have_err)
+		cr->cr_error[0] = '\0';
+	gv_cleanup(cp);
+	ct_cgroup_kill(&cp->cp_cg);
+	ct_cgroup_destroy(&cp->cp_cg);
+
+	if (cp->cp_pidfd != -1)
+		(void)close(cp->cp_pidfd);
+	if (cp->cp_statusfd != -1)
+		(void)close(cp->cp_statusfd);
+	cp->cp_pidfd = cp->cp_statusfd = -1;
+	cp->cp_pid = -1;
+	return (1);
+}
+
+/*
+ * Can runsc build a sandbox here?  One real run of /bin/true, with
+ * runsc's own reason when it cannot.
+ */
+int
+ct_gv_probe(const struct ct_env *env, char *err, size_t errlen)
+{
+	static const char *const	 argv[] = { "/bin/true", NULL };
+	struct container_spec		 cs;
+	struct container_result		 cr;
+	struct ct_proc			 cp;
+	struct pollfd			 pfd;
+	char				 buf[256];
+	int				 r;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.cs_mode = ISOLATION_GVISOR;
+	cs.cs_argv = argv;
+	cs.cs_stdin = cs.cs_stdout = cs.cs_stderr = -1;
+	cs.cs_time_limit_ms = 30000;
+	memset(&cp, 0, sizeof(cp));
+	ct_cgroup_none(&cp.cp_cg);
+	cp.cp_mode = ISOLATION_GVISOR;
+	cp.cp_pid = cp.cp_pidfd = cp.cp_statusfd = -1;
+	buf[0] = '\0';
+	if (ct_gv_start(&cs, env, &cp, buf, sizeof(buf)) == -1) {
+		errbuf_set(err, errlen, "%s", buf);
+		return (-1);
+	}
+	pfd.fd = cp.cp_pidfd;
+	pfd.events = POLLIN;
+	do {
+		r = poll(&pfd, 1, (int)cs.cs_time_limit_ms);
+	} while (r == -1 && errno == EINTR);
+	if (r != 1) {
+		cp.cp_timed_out = 1;
+		ct_gv_kill(&cp);
+	}
+	(void)ct_gv_reaped(&cp, 1, &cr);
+	if (cr.cr_timed_out) {
+		errbuf_set(err, errlen, "gvisor: runsc did not run /bin/true "
+		    "in %lld ms", (long long)cs.cs_time_limit_ms);
+		return (-1);
+	}
+	if (cr.cr_error[0] != '\0' || !cr.cr_exited || cr.cr_exit_code != 0) {
+		errbuf_set(err, errlen, "gvisor: runsc cannot run a sandbox "
+		    "here: %s (status %d, signal %d)", cr.cr_error[0] != '\0' ?
+		    cr.cr_error : "/bin/true failed", cr.cr_exit_code,
+		    cr.cr_signal);
+		return (-1);
+	}
+	return (0);
+}
