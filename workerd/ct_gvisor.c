@@ -68,6 +68,7 @@
 #define GV_MEM_EXTRA_MB		128
 #define GV_PIDS_EXTRA		256
 #define GV_HELPER_MS		5000	/* runsc kill, runsc delete */
+#define GV_GRACE_MS		500	/* runsc run, after runsc kill */
 #define GV_COPY_MAX		(256 * 1024)
 #define GV_LOG_MAX		(64 * 1024)
 #define GV_RM_DEPTH		64
@@ -738,6 +739,7 @@ ct_gv_kill(struct ct_proc *cp)
 {
 	char		 runsc[PATH_MAX], state[GV_PATH];
 	const char	*args[8];
+	struct pollfd	 pfd;
 
 	if (cp->cp_gvdir[0] != '\0' && gv_find(runsc, sizeof(runsc)) == 0) {
 		(void)snprintf(state, sizeof(state), "%s/state",
@@ -751,6 +753,17 @@ ct_gv_kill(struct ct_proc *cp)
 		args[6] = "KILL";
 		args[7] = NULL;
 		(void)gv_helper(runsc, args);
+	}
+	/*
+	 * runsc run sees its container end and tears the sandbox down
+	 * itself, in a few tens of milliseconds; killed before that, it
+	 * leaves the teardown to runsc delete, which takes seconds.
+	 */
+	if (cp->cp_pidfd != -1) {
+		pfd.fd = cp->cp_pidfd;
+		pfd.events = POLLIN;
+		while (poll(&pfd, 1, GV_GRACE_MS) == -1 && errno == EINTR)
+			;
 	}
 	(void)kill(-cp->cp_pid, SIGKILL);
 	(void)kill(cp->cp_pid, SIGKILL);
