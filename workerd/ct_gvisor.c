@@ -62,11 +62,10 @@
 
 /*
  * The cgroup holds runsc, its gofer and the sentry as well as the
- * command: room for them on top of the spec's limits.  Measured with
- * this runsc: about 60 MiB resident and 60 threads for an idle sandbox.
+ * command: room for them on top of the spec's memory limit.  Measured
+ * with this runsc: about 60 MiB resident for a sandbox running true.
  */
 #define GV_MEM_EXTRA_MB		128
-#define GV_PIDS_EXTRA		256
 #define GV_HELPER_MS		5000	/* runsc kill, runsc delete */
 #define GV_GRACE_MS		500	/* runsc run, after runsc kill */
 #define GV_COPY_MAX		(256 * 1024)
@@ -340,9 +339,9 @@ gv_write_bundle(const struct container_spec *cs, const struct ct_cgroup *cg,
 	gv_str(b.fp, cs->cs_cwd != NULL ? cs->cs_cwd : "/workspace");
 	/*
 	 * Root of gVisor's kernel, with no capability there either.  The
-	 * rlimits are the sentry's to enforce; where the cgroup cannot
-	 * bound memory or cpu, they do (as ct_rlimits() does for
-	 * container mode).
+	 * rlimits are the sentry's to enforce: the pids always, memory
+	 * and cpu where the cgroup cannot bound them (as ct_rlimits()
+	 * does for container mode).
 	 */
 	(void)fprintf(b.fp, ",\n\"capabilities\":{\"bounding\":[],"
 	    "\"effective\":[],\"inheritable\":[],\"permitted\":[],"
@@ -352,6 +351,10 @@ gv_write_bundle(const struct container_spec *cs, const struct ct_cgroup *cg,
 		(void)fprintf(b.fp, ",{\"type\":\"RLIMIT_FSIZE\",\"hard\":%lld,"
 		    "\"soft\":%lld}", (long long)cs->cs_disk_mb << 20,
 		    (long long)cs->cs_disk_mb << 20);
+	if (cs->cs_pids > 0)
+		(void)fprintf(b.fp, ",{\"type\":\"RLIMIT_NPROC\",\"hard\":%lld,"
+		    "\"soft\":%lld}", (long long)cs->cs_pids,
+		    (long long)cs->cs_pids);
 	if (cs->cs_memory_mb > 0 && !(cg->cg_mask & (1 << CT_CTL_MEMORY)))
 		(void)fprintf(b.fp, ",{\"type\":\"RLIMIT_AS\",\"hard\":%lld,"
 		    "\"soft\":%lld}", (long long)cs->cs_memory_mb << 20,
@@ -610,8 +613,13 @@ ct_gv_start(const struct container_spec *cs, const struct ct_env *env,
 	lim = *cs;
 	if (lim.cs_memory_mb > 0)
 		lim.cs_memory_mb += GV_MEM_EXTRA_MB;
-	if (lim.cs_pids > 0)
-		lim.cs_pids += GV_PIDS_EXTRA;
+	/*
+	 * Not the pids: with the ptrace platform the host sees a stub
+	 * process per address space and a thread in it per sentry
+	 * thread that ran it, no count the spec's limit maps onto.  The
+	 * sentry's RLIMIT_NPROC counts the command's tasks instead.
+	 */
+	lim.cs_pids = 0;
 	if (usecg && ct_cgroup_create(&cp->cp_cg, &lim) == -1) {
 		errbuf_set(err, errlen, "cgroup of the sandbox: %s",
 		    strerror(errno));
