@@ -94,8 +94,10 @@ static void	 gv_bind(struct gv_bundle *, const char *, const char *, int);
 static int	 gv_copy(const char *, const char *);
 static void	 gv_mkparents(const char *, size_t);
 static void	 gv_host_entry(struct gv_bundle *, const char *, int);
+static void	 gv_args(FILE *, const struct container_spec *);
 static int	 gv_write_bundle(const struct container_spec *,
-		    const struct ct_cgroup *, const char *);
+		    const struct ct_env *, const struct ct_cgroup *,
+		    const char *);
 static int	 gv_helper(const char *, const char *const *);
 static int	 gv_rmtree(int, const char *, int);
 static void	 gv_cleanup(struct ct_proc *);
@@ -273,16 +275,52 @@ gv_host_entry(struct gv_bundle *b, const char *name, int copy)
 	gv_bind(b, host, host, 0);
 }
 
+/*
+ * With a proxy port, the bridge runs inside as container mode's pid 1
+ * runs it: started first, the command only once it listens (gVisor's
+ * /proc/net/tcp says so; 2 s at most), and ended with the command.  A
+ * shell does it, pid 1 of the container, with the command as "$@" so
+ * that no argument of it is ever parsed as shell.
+ */
+#define GV_BRIDGE_SH							\
+	"/run/oa/netbridge 127.0.0.1 %u /run/oa/proxy.sock & b=$!; i=0; "	\
+	"while ! /bin/grep -q ':%04X 00000000:0000 0A' /proc/net/tcp; do "	\
+	"i=$((i + 1)); if [ $i -gt 400 ] || ! kill -0 $b 2>/dev/null; "	\
+	"then echo 'openagents: the network bridge did not listen on "	\
+	"127.0.0.1:%u' >&2; exit 127; fi; /bin/sleep 0.005; done; "	\
+	"\"$@\"; rc=$?; kill $b 2>/dev/null; exit $rc"
+
+static void
+gv_args(FILE *fp, const struct container_spec *cs)
+{
+	char	 sh[512];
+	size_t	 i;
+
+	if (cs->cs_proxy_port != 0) {
+		(void)snprintf(sh, sizeof(sh), GV_BRIDGE_SH,
+		    (unsigned int)cs->cs_proxy_port,
+		    (unsigned int)cs->cs_proxy_port,
+		    (unsigned int)cs->cs_proxy_port);
+		(void)fprintf(fp, "\"/bin/sh\",\"-c\",");
+		gv_str(fp, sh);
+		(void)fprintf(fp, ",\"oa-init\",");
+	}
+	for (i = 0; cs->cs_argv[i] != NULL; i++) {
+		(void)fprintf(fp, "%s", i > 0 ? "," : "");
+		gv_str(fp, cs->cs_argv[i]);
+	}
+}
+
 /* config.json and the rootfs, in the bundle folder dir. */
 static int
-gv_write_bundle(const struct container_spec *cs, const struct ct_cgroup *cg,
-    const char *dir)
+gv_write_bundle(const struct container_spec *cs, const struct ct_env *env,
+    const struct ct_cgroup *cg, const char *dir)
 {
 	static const char *const	 dirs[] = {
 		"proc", "dev", "tmp", "workspace", "etc", "run", "run/oa",
 	};
 	static const char *const	 noenv[] = { GV_ENV_PATH, NULL };
-	char				 root[GV_PATH], path[GV_PATH + 16];
+	char				 root[GV_PATH], path[GV_PATH + 32];
 	char				 tsize[32], etc[PATH_MAX];
 	const char			*topts[5];
 	const char *const		*envp;
@@ -325,10 +363,7 @@ gv_write_bundle(const struct container_spec *cs, const struct ct_cgroup *cg,
 
 	(void)fprintf(b.fp, "{\"ociVersion\":\"1.0.2\",\n\"process\":{"
 	    "\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},\n\"args\":[");
-	for (i = 0; cs->cs_argv[i] != NULL; i++) {
-		(void)fprintf(b.fp, "%s", i > 0 ? "," : "");
-		gv_str(b.fp, cs->cs_argv[i]);
-	}
+	gv_args(b.fp, cs);
 	(void)fprintf(b.fp, "],\n\"env\":[");
 	envp = cs->cs_envp != NULL ? cs->cs_envp : noenv;
 	for (i = 0; envp[i] != NULL; i++) {
@@ -391,6 +426,13 @@ gv_write_bundle(const struct container_spec *cs, const struct ct_cgroup *cg,
 	gv_mount(&b, "tmpfs", "tmpfs", "/workspace", topts);
 	if (cs->cs_proxy_socket != NULL)
 		gv_bind(&b, cs->cs_proxy_socket, "/run/oa/proxy.sock", 0);
+	if (cs->cs_proxy_port != 0) {
+		(void)snprintf(path, sizeof(path), "%s/run/oa/netbridge", root);
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644)) == -1 || close(fd) == -1)
+			b.failed = 1;
+		gv_bind(&b, env->ce_netbridge, "/run/oa/netbridge", 0);
+	}
 	for (i = 0; i < cs->cs_nbinds; i++)
 		gv_bind(&b, cs->cs_binds[i].cb_src, cs->cs_binds[i].cb_dst,
 		    cs->cs_binds[i].cb_rw);
@@ -577,10 +619,12 @@ ct_gv_start(const struct container_spec *cs, const struct ct_env *env,
 		errbuf_set(err, errlen, "no command");
 		return (-1);
 	}
-	/* the bridge would need a second process inside: not done here */
-	if (cs->cs_proxy_port != 0) {
-		errbuf_set(err, errlen, "gvisor: a proxy port is not "
-		    "supported; use the socket /run/oa/proxy.sock");
+	if (cs->cs_proxy_port != 0 && (cs->cs_proxy_socket == NULL ||
+	    env == NULL || env->ce_netbridge == NULL)) {
+		errbuf_set(err, errlen, "gvisor: proxy port %u: %s",
+		    (unsigned int)cs->cs_proxy_port, cs->cs_proxy_socket ==
+		    NULL ? "no proxy socket" : "the network bridge "
+		    "openagents-netbridge is not installed");
 		return (-1);
 	}
 	if ((base = env != NULL ? env->ce_scratch : NULL) == NULL &&
@@ -625,7 +669,7 @@ ct_gv_start(const struct container_spec *cs, const struct ct_env *env,
 		    strerror(errno));
 		goto fail;
 	}
-	if (gv_write_bundle(cs, &cp->cp_cg, cp->cp_gvdir) == -1) {
+	if (gv_write_bundle(cs, env, &cp->cp_cg, cp->cp_gvdir) == -1) {
 		errbuf_set(err, errlen, "gvisor: the bundle in %s: %s",
 		    cp->cp_gvdir, strerror(errno));
 		goto fail;
@@ -869,6 +913,7 @@ ct_gv_probe(const struct ct_env *env, char *err, size_t errlen)
 	struct ct_proc			 cp;
 	struct pollfd			 pfd;
 	char				 buf[256];
+	const char			*why;
 	int				 r;
 
 	memset(&cs, 0, sizeof(cs));
@@ -901,9 +946,11 @@ ct_gv_probe(const struct ct_env *env, char *err, size_t errlen)
 		return (-1);
 	}
 	if (cr.cr_error[0] != '\0' || !cr.cr_exited || cr.cr_exit_code != 0) {
+		why = cr.cr_error[0] != '\0' ? cr.cr_error : "/bin/true failed";
+		if (strncmp(why, "gvisor: ", 8) == 0)
+			why += 8;
 		errbuf_set(err, errlen, "gvisor: runsc cannot run a sandbox "
-		    "here: %s (status %d, signal %d)", cr.cr_error[0] != '\0' ?
-		    cr.cr_error : "/bin/true failed", cr.cr_exit_code,
+		    "here: %s (status %d, signal %d)", why, cr.cr_exit_code,
 		    cr.cr_signal);
 		return (-1);
 	}

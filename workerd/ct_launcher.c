@@ -276,7 +276,7 @@ lr_check(struct ct_spec *sp, char *err, size_t errlen)
 		sp->proxy = dup;
 		cs->cs_proxy_socket = dup;
 	}
-	if (cs->cs_proxy_port != 0 && cs->cs_mode == ISOLATION_CONTAINER) {
+	if (cs->cs_proxy_port != 0 && cs->cs_mode != ISOLATION_LOCAL) {
 		if (cs->cs_proxy_socket == NULL) {
 			errbuf_set(err, errlen, "proxy port without a proxy "
 			    "socket");

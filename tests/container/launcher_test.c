@@ -317,15 +317,24 @@ run_tests(int report)
 		    (long long)jc.r.cr_duration_ms);
 		event_free(ev);
 
+		(void)snprintf(path, sizeof(path), "%s/bridge.out", jobs);
+		if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) == -1)
+			return (1);
 		spec_init(&cs, bridged);
 		cs.cs_mode = ISOLATION_GVISOR;
+		cs.cs_stdout = fd;
 		cs.cs_proxy_socket = sock;
 		cs.cs_proxy_port = 18080;
 		(void)start(&cs, &j);
 		loop();
-		CHECK(j.done && !j.r.cr_exited &&
-		    strstr(j.r.cr_error, "proxy port") != NULL,
-		    "gvisor: a proxy port refused: %s", j.r.cr_error);
+		n = lseek(fd, 0, SEEK_SET) == -1 ? -1 :
+		    read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		(void)close(fd);
+		CHECK(j.done && j.r.cr_exited && j.r.cr_exit_code == 0 &&
+		    strstr(buf, "bridge 127.0.0.1 18080 /run/oa/proxy.sock") !=
+		    NULL, "gvisor: the bridge runs inside on a proxy port "
+		    "(\"%s\" %s)", buf, j.r.cr_error);
 	}
 
 	/* four at once */
