@@ -156,7 +156,7 @@ container_mode_available(enum isolation_mode mode, char *err, size_t errlen)
 		errbuf_set(err, errlen, "%s", cl.hello.ch_err[mode]);
 		return (-1);
 	}
-	return (ct_probe(mode, NULL, err, errlen));
+	return (ct_probe(mode, err, errlen));
 }
 
 /* One descriptor per message; imsg closes what it sent, so a copy. */

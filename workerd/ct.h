@@ -104,8 +104,7 @@ int	 ct_start(const struct container_spec *, const struct ct_env *,
 	    struct ct_proc *, char *, size_t);
 void	 ct_kill(struct ct_proc *);
 int	 ct_reaped(struct ct_proc *, int, struct container_result *);
-int	 ct_probe(enum isolation_mode, const struct ct_env *, char *,
-	    size_t);
+int	 ct_probe(enum isolation_mode, char *, size_t);
 int	 ct_in_path(const char *);
 int	 ct_path_find(const char *, char *, size_t);
 int	 ct_drop_caps(int);
@@ -142,7 +141,8 @@ int	 ct_gv_start(const struct container_spec *, const struct ct_env *,
 	    struct ct_proc *, char *, size_t);
 void	 ct_gv_kill(struct ct_proc *);
 int	 ct_gv_reaped(struct ct_proc *, int, struct container_result *);
-int	 ct_gv_probe(const struct ct_env *, char *, size_t);
+int	 ct_gv_present(char *, size_t);
+int	 ct_gv_probe(char *, size_t);
 
 /* ct_proto.c */
 struct ibuf;

@@ -703,8 +703,7 @@ ct_reaped(struct ct_proc *cp, int block, struct container_result *cr)
 
 /* Can this machine build the sandbox?  A real one, running /bin/true. */
 int
-ct_probe(enum isolation_mode mode, const struct ct_env *env, char *err,
-    size_t errlen)
+ct_probe(enum isolation_mode mode, char *err, size_t errlen)
 {
 	static const char *const	 argv[] = { "/bin/true", NULL };
 	struct container_spec		 cs;
@@ -718,7 +717,7 @@ ct_probe(enum isolation_mode mode, const struct ct_env *env, char *err,
 	case ISOLATION_CONTAINER:
 		break;
 	case ISOLATION_GVISOR:
-		return (ct_gv_probe(env, err, errlen));
+		return (ct_gv_probe(err, errlen));
 	case ISOLATION_FIRECRACKER:
 		errbuf_set(err, errlen, "firecracker: not available "
 		    "(no microVM support in this build)");

@@ -36,6 +36,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -68,6 +69,7 @@
 #define GV_MEM_EXTRA_MB		128
 #define GV_HELPER_MS		5000	/* runsc kill, runsc delete */
 #define GV_GRACE_MS		500	/* runsc run, after runsc kill */
+#define GV_TRIAL_MS		30000	/* the trial sandbox */
 #define GV_COPY_MAX		(256 * 1024)
 #define GV_LOG_MAX		(64 * 1024)
 #define GV_RM_DEPTH		64
@@ -102,6 +104,9 @@ static int	 gv_helper(const char *, const char *const *);
 static int	 gv_rmtree(int, const char *, int);
 static void	 gv_cleanup(struct ct_proc *);
 static void	 gv_log_error(const char *, char *, size_t);
+static void	 gv_trial_spec(struct container_spec *);
+static int	 gv_verdict(const struct container_result *, const char *,
+		    char *, size_t);
 static int	 gv_ambient_setfcap(void);
 
 /*
@@ -900,59 +905,106 @@ ct_gv_reaped(struct ct_proc *cp, int block, struct container_result *cr)
 	return (1);
 }
 
+/* The trial sandbox: /bin/true, bounded in time. */
+static void
+gv_trial_spec(struct container_spec *cs)
+{
+	static const char *const	 argv[] = { "/bin/true", NULL };
+
+	memset(cs, 0, sizeof(*cs));
+	cs->cs_mode = ISOLATION_GVISOR;
+	cs->cs_argv = argv;
+	cs->cs_stdin = cs->cs_stdout = cs->cs_stderr = -1;
+	cs->cs_time_limit_ms = GV_TRIAL_MS;
+}
+
+/* What the trial says: 0, or -1 and runsc's reason in err. */
+static int
+gv_verdict(const struct container_result *cr, const char *out, char *err,
+    size_t errlen)
+{
+	const char	*why;
+
+	if (cr->cr_timed_out) {
+		errbuf_set(err, errlen, "gvisor: runsc did not run /bin/true "
+		    "in %d ms", GV_TRIAL_MS);
+		return (-1);
+	}
+	if (cr->cr_error[0] == '\0' && cr->cr_exited && cr->cr_exit_code == 0)
+		return (0);
+	why = cr->cr_error[0] != '\0' ? cr->cr_error : out[0] != '\0' ? out :
+	    "/bin/true failed";
+	if (strncmp(why, "gvisor: ", 8) == 0)
+		why += 8;
+	errbuf_set(err, errlen, "gvisor: runsc cannot run a sandbox here: %s "
+	    "(status %d, signal %d)", why, cr->cr_exit_code, cr->cr_signal);
+	return (-1);
+}
+
+/*
+ * Is there a runsc?  For the launcher's first word, which workerd waits
+ * for; the launcher tries a real sandbox when a job first asks for
+ * gvisor (ct_launcher.c).
+ */
+int
+ct_gv_present(char *err, size_t errlen)
+{
+	char	 runsc[PATH_MAX];
+
+	if (gv_find(runsc, sizeof(runsc)) == -1) {
+		errbuf_set(err, errlen, "gvisor: runsc not installed "
+		    "(apt-get install runsc)");
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * Can runsc build a sandbox here?  One real run of /bin/true, with
  * runsc's own reason when it cannot.
  */
 int
-ct_gv_probe(const struct ct_env *env, char *err, size_t errlen)
+ct_gv_probe(char *err, size_t errlen)
 {
-	static const char *const	 argv[] = { "/bin/true", NULL };
 	struct container_spec		 cs;
 	struct container_result		 cr;
 	struct ct_proc			 cp;
 	struct pollfd			 pfd;
-	char				 buf[256];
-	const char			*why;
-	int				 r;
+	char				 buf[256], out[200];
+	ssize_t				 n;
+	int				 r, fd;
 
-	memset(&cs, 0, sizeof(cs));
-	cs.cs_mode = ISOLATION_GVISOR;
-	cs.cs_argv = argv;
-	cs.cs_stdin = cs.cs_stdout = cs.cs_stderr = -1;
-	cs.cs_time_limit_ms = 30000;
+	/* what runsc says on stderr, when its log has no error */
+	if ((fd = memfd_create("gv-trial", MFD_CLOEXEC)) == -1) {
+		errbuf_set(err, errlen, "gvisor: memfd_create: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	gv_trial_spec(&cs);
+	cs.cs_stdout = cs.cs_stderr = fd;
 	memset(&cp, 0, sizeof(cp));
 	ct_cgroup_none(&cp.cp_cg);
 	cp.cp_mode = ISOLATION_GVISOR;
 	cp.cp_pid = cp.cp_pidfd = cp.cp_statusfd = -1;
 	buf[0] = '\0';
-	if (ct_gv_start(&cs, env, &cp, buf, sizeof(buf)) == -1) {
+	if (ct_gv_start(&cs, NULL, &cp, buf, sizeof(buf)) == -1) {
+		(void)close(fd);
 		errbuf_set(err, errlen, "%s", buf);
 		return (-1);
 	}
 	pfd.fd = cp.cp_pidfd;
 	pfd.events = POLLIN;
 	do {
-		r = poll(&pfd, 1, (int)cs.cs_time_limit_ms);
+		r = poll(&pfd, 1, GV_TRIAL_MS);
 	} while (r == -1 && errno == EINTR);
 	if (r != 1) {
 		cp.cp_timed_out = 1;
 		ct_gv_kill(&cp);
 	}
 	(void)ct_gv_reaped(&cp, 1, &cr);
-	if (cr.cr_timed_out) {
-		errbuf_set(err, errlen, "gvisor: runsc did not run /bin/true "
-		    "in %lld ms", (long long)cs.cs_time_limit_ms);
-		return (-1);
-	}
-	if (cr.cr_error[0] != '\0' || !cr.cr_exited || cr.cr_exit_code != 0) {
-		why = cr.cr_error[0] != '\0' ? cr.cr_error : "/bin/true failed";
-		if (strncmp(why, "gvisor: ", 8) == 0)
-			why += 8;
-		errbuf_set(err, errlen, "gvisor: runsc cannot run a sandbox "
-		    "here: %s (status %d, signal %d)", why, cr.cr_exit_code,
-		    cr.cr_signal);
-		return (-1);
-	}
-	return (0);
+	n = pread(fd, out, sizeof(out) - 1, 0);
+	(void)close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	return (gv_verdict(&cr, out, err, errlen));
 }
