@@ -142,7 +142,7 @@ int	 ct_gv_start(const struct container_spec *, const struct ct_env *,
 void	 ct_gv_kill(struct ct_proc *);
 int	 ct_gv_reaped(struct ct_proc *, int, struct container_result *);
 int	 ct_gv_present(char *, size_t);
-int	 ct_gv_probe(char *, size_t);
+int	 ct_gv_probe(const struct ct_env *, char *, size_t);
 
 /* ct_proto.c */
 struct ibuf;

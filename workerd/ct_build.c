@@ -717,7 +717,7 @@ ct_probe(enum isolation_mode mode, char *err, size_t errlen)
 	case ISOLATION_CONTAINER:
 		break;
 	case ISOLATION_GVISOR:
-		return (ct_gv_probe(err, errlen));
+		return (ct_gv_probe(NULL, err, errlen));
 	case ISOLATION_FIRECRACKER:
 		errbuf_set(err, errlen, "firecracker: not available "
 		    "(no microVM support in this build)");

@@ -29,10 +29,10 @@
  * holds no capability) with no network at all, in the sandbox's cgroup
  * when there is one.
  *
- * The scratch folder is under $TMPDIR (or /tmp), not the jobs folder:
- * workerd may write anywhere in the jobs folder, and a compromised
- * workerd rewriting config.json between our write and runsc's read
- * would get binds the launcher never checked.
+ * The scratch folder is under $TMPDIR (or /tmp; ct_env's ce_scratch),
+ * not the jobs folder: workerd may write anywhere in the jobs folder,
+ * and a compromised workerd rewriting config.json between our write
+ * and runsc's read would get binds the launcher never checked.
  */
 
 #include <sys/types.h>
@@ -964,7 +964,7 @@ ct_gv_present(char *err, size_t errlen)
  * runsc's own reason when it cannot.
  */
 int
-ct_gv_probe(char *err, size_t errlen)
+ct_gv_probe(const struct ct_env *env, char *err, size_t errlen)
 {
 	struct container_spec		 cs;
 	struct container_result		 cr;
@@ -987,7 +987,7 @@ ct_gv_probe(char *err, size_t errlen)
 	cp.cp_mode = ISOLATION_GVISOR;
 	cp.cp_pid = cp.cp_pidfd = cp.cp_statusfd = -1;
 	buf[0] = '\0';
-	if (ct_gv_start(&cs, NULL, &cp, buf, sizeof(buf)) == -1) {
+	if (ct_gv_start(&cs, env, &cp, buf, sizeof(buf)) == -1) {
 		(void)close(fd);
 		errbuf_set(err, errlen, "%s", buf);
 		return (-1);

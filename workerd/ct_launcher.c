@@ -68,6 +68,7 @@ static struct {
 	struct imsgbuf		 ibuf;
 	char			 jobs[PATH_MAX];	/* "" : no binds at all */
 	char			 bridge[PATH_MAX];
+	char			 scratch[PATH_MAX];	/* gvisor bundles */
 	struct ct_env		 env;
 	TAILQ_HEAD(, lrun)	 runs;
 	int			 nruns;
@@ -469,7 +470,7 @@ static int
 lr_gv_trial(void)
 {
 	if (L.gv_tried == 0) {
-		if (ct_gv_probe(L.gv_err, sizeof(L.gv_err)) == -1) {
+		if (ct_gv_probe(&L.env, L.gv_err, sizeof(L.gv_err)) == -1) {
 			L.gv_tried = -1;
 			log_warnx("%s", L.gv_err);
 		} else
@@ -512,6 +513,7 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 	struct container_result	 cr;
 	struct ct_hello		 hello;
 	char			 path[PATH_MAX];
+	const char		*p;
 	int64_t			 now, next;
 	int			 i, n, nfds, timeout, nullfd;
 	ssize_t			 rn;
@@ -543,6 +545,14 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 	    "%s/openagents-netbridge", helpers) < sizeof(path) &&
 	    realpath(path, L.bridge) != NULL && access(L.bridge, X_OK) == 0)
 		L.env.ce_netbridge = L.bridge;
+	/*
+	 * gvisor's bundles: $TMPDIR or /tmp, never inside the jobs
+	 * folder, where workerd could rewrite one before runsc reads it.
+	 */
+	if ((p = getenv("TMPDIR")) == NULL || realpath(p, L.scratch) == NULL ||
+	    lr_under_jobs(L.scratch))
+		(void)strlcpy(L.scratch, "/tmp", sizeof(L.scratch));
+	L.env.ce_scratch = L.scratch;
 	if (imsgbuf_init(&L.ibuf, fd) == -1 ||
 	    imsgbuf_set_maxsize(&L.ibuf, CT_MSG_MAX) == -1)
 		fatal("launcher: channel");
