@@ -33,6 +33,15 @@
  * not the jobs folder: workerd may write anywhere in the jobs folder,
  * and a compromised workerd rewriting config.json between our write
  * and runsc's read would get binds the launcher never checked.
+ *
+ * What differs from container mode: runsc gets no job filter of ours
+ * (it must still mount, unshare and ptrace; the sentry loads its own,
+ * narrower one); /dev is gVisor's and writable, in the sentry's memory
+ * (a read-only one refuses even writes to /dev/null); runsc opens the
+ * bind sources by path, following symlinks, where container mode binds
+ * the very file the launcher checked (ct_root.c), so a workerd racing
+ * the launcher could still swap one; a command's fatal signal n comes
+ * back from runsc as exit status 128 + n and is reported as the signal.
  */
 
 #include <sys/types.h>
