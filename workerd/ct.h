@@ -27,6 +27,7 @@
  *  ct_launcher.c the launcher process: requests, validation, deadlines
  *  ct_proto.c	  the launcher's messages, both directions
  *  ct_gvisor.c	  gvisor mode: an OCI bundle run by runsc
+ *  ct_gvbundle.c the bundle: config.json and its root
  */
 
 #ifndef OA_CT_H
@@ -136,7 +137,11 @@ int	 ct_seccomp_prepare(void);
 int	 ct_seccomp_job(void);
 int	 ct_seccomp_launcher(void);
 
-/* ct_gvisor.c */
+/* ct_gvisor.c, ct_gvbundle.c */
+#define GV_PATH		(PATH_MAX + 64)	/* below a scratch folder */
+#define GV_ENV_PATH	"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+int	 ct_gv_bundle(const struct container_spec *, const struct ct_env *,
+	    const struct ct_cgroup *, const char *);
 int	 ct_gv_start(const struct container_spec *, const struct ct_env *,
 	    struct ct_proc *, char *, size_t);
 void	 ct_gv_kill(struct ct_proc *);
