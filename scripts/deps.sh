@@ -6,7 +6,10 @@ set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
 procps git make g++ mandoc check libsecp256k1-dev libevent-dev libssl-dev
 libwslay-dev libyajl-dev libsodium-dev libseccomp-dev libcap-dev
-libsqlite3-dev libbsd-dev bubblewrap"
+libsqlite3-dev libbsd-dev bubblewrap runsc"
+
+# runsc (gVisor, 6 MB) is what tests/container/gvisor.sh runs jobs
+# under; without it those tests skip.
 
 # The interop tests run third-party peers from npm on Node.js (>= 20).
 # Debian 12's own nodejs is 18; a machine that has a newer node from

@@ -26,6 +26,8 @@
  *  ct_seccomp.c  the job filter, and the launcher's own
  *  ct_launcher.c the launcher process: requests, validation, deadlines
  *  ct_proto.c	  the launcher's messages, both directions
+ *  ct_gvisor.c	  gvisor mode: an OCI bundle run by runsc
+ *  ct_gvbundle.c the bundle: config.json and its root
  */
 
 #ifndef OA_CT_H
@@ -57,6 +59,7 @@ struct ct_cgroup {
 /* What the launcher or the sync caller knows beyond the spec. */
 struct ct_env {
 	const char	*ce_netbridge;		/* host path, NULL: none */
+	const char	*ce_scratch;		/* gvisor bundles; NULL: $TMPDIR */
 };
 
 /* A started sandbox, until ct_reaped(). */
@@ -70,6 +73,8 @@ struct ct_proc {
 	int			 cp_timed_out;
 	int			 cp_cancelled;
 	struct ct_cgroup	 cp_cg;
+	char			 cp_gvdir[PATH_MAX];	/* gvisor: scratch */
+	char			 cp_gvid[32];		/* gvisor: its id */
 };
 
 /* What the pipe from inside carries; one write each, below PIPE_BUF. */
@@ -102,11 +107,17 @@ void	 ct_kill(struct ct_proc *);
 int	 ct_reaped(struct ct_proc *, int, struct container_result *);
 int	 ct_probe(enum isolation_mode, char *, size_t);
 int	 ct_in_path(const char *);
+int	 ct_path_find(const char *, char *, size_t);
 int	 ct_drop_caps(int);
+void	 ct_child_begin(struct ct_child *);
+void	 ct_child_go(struct ct_child *);
 __attribute__((__noreturn__, __format__(printf, 2, 3)))
 void	 ct_die(const struct ct_child *, const char *, ...);
 
 /* ct_root.c */
+extern const char *const ct_sysdirs[];
+extern const char *const ct_etc[];
+extern const size_t	 ct_nsysdirs, ct_netc;
 void	 ct_root(const struct ct_child *);
 void	 ct_loopback(const struct ct_child *);
 void	 ct_write_file(const struct ct_child *, const char *, const char *);
@@ -125,6 +136,18 @@ int	 ct_rlimits(const struct container_spec *, int);
 int	 ct_seccomp_prepare(void);
 int	 ct_seccomp_job(void);
 int	 ct_seccomp_launcher(void);
+
+/* ct_gvisor.c, ct_gvbundle.c */
+#define GV_PATH		(PATH_MAX + 64)	/* below a scratch folder */
+#define GV_ENV_PATH	"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+int	 ct_gv_bundle(const struct container_spec *, const struct ct_env *,
+	    const struct ct_cgroup *, const char *);
+int	 ct_gv_start(const struct container_spec *, const struct ct_env *,
+	    struct ct_proc *, char *, size_t);
+void	 ct_gv_kill(struct ct_proc *);
+int	 ct_gv_reaped(struct ct_proc *, int, struct container_result *);
+int	 ct_gv_present(char *, size_t);
+int	 ct_gv_probe(const struct ct_env *, char *, size_t);
 
 /* ct_proto.c */
 struct ibuf;

@@ -80,8 +80,6 @@ static void	 ct_init(struct ct_child *);
 __attribute__((__noreturn__))
 static void	 ct_local_child(struct ct_child *);
 static int	 ct_place_fds(const struct ct_child *, int *, int *);
-static void	 ct_child_begin(struct ct_child *);
-static void	 ct_child_go(struct ct_child *);
 static void	 ct_wait_bridge(const struct ct_child *, pid_t);
 static int	 ct_path_next(const char **, const char *, char *, size_t);
 
@@ -131,18 +129,26 @@ ct_die(const struct ct_child *cc, const char *fmt, ...)
  * inside would be valid outside).  A root launcher without it could
  * build no sandbox at all; root without CAP_DAC_OVERRIDE still owns
  * the files it could put a capability on, so little is added.
+ *
+ * gvisor mode needs that capability in runsc, across an execve: only
+ * the ambient set carries it there, so a root launcher may still raise
+ * it into that set (ct_gvisor.c does, for runsc alone).  Everything
+ * else calls this with setfcap 0, which locks the ambient set empty.
  */
 int
 ct_drop_caps(int setfcap)
 {
 	cap_t		 caps;
 	cap_value_t	 cv, keep = CAP_SETFCAP;
+	unsigned int	 bits;
 	int		 r;
 
-	if (cap_set_secbits(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
-	    SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
-	    SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
-	    SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) == -1 && errno != EPERM)
+	bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+	    SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED;
+	if (!setfcap)
+		bits |= SECBIT_NO_CAP_AMBIENT_RAISE |
+		    SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+	if (cap_set_secbits(bits) == -1 && errno != EPERM)
 		return (-1);
 	for (cv = 0; cv < 64 && (r = cap_get_bound(cv)) >= 0; cv++)
 		if (r == 1 && !(setfcap && cv == keep) &&
@@ -270,7 +276,7 @@ ct_place_fds(const struct ct_child *cc, int *statusfd, int *gofd)
 }
 
 /* First thing in the child: die with the parent, keep only our fds. */
-static void
+void
 ct_child_begin(struct ct_child *cc)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
@@ -283,7 +289,7 @@ ct_child_begin(struct ct_child *cc)
  * Wait until the parent has moved us into our cgroup; its byte is the
  * mask of the controllers in place (EOF: it is gone, or failed).
  */
-static void
+void
 ct_child_go(struct ct_child *cc)
 {
 	unsigned char	 mask;
@@ -485,6 +491,8 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	cp->cp_pid = -1;
 	cp->cp_pidfd = -1;
 	cp->cp_statusfd = -1;
+	if (cs->cs_mode == ISOLATION_GVISOR)
+		return (ct_gv_start(cs, env, cp, err, errlen));
 	if (cs->cs_mode != ISOLATION_CONTAINER &&
 	    cs->cs_mode != ISOLATION_LOCAL) {
 		errbuf_set(err, errlen, "isolation %s: not available",
@@ -600,6 +608,10 @@ ct_kill(struct ct_proc *cp)
 {
 	if (cp->cp_pid <= 0)
 		return;
+	if (cp->cp_mode == ISOLATION_GVISOR) {
+		ct_gv_kill(cp);
+		return;
+	}
 	/*
 	 * pid 1 of a pid namespace takes everything in it along; the
 	 * local child led its own process group.
@@ -623,6 +635,8 @@ ct_reaped(struct ct_proc *cp, int block, struct container_result *cr)
 	int			 wstatus, have_exit = 0, have_err = 0;
 	int			 cmdst = 0;
 
+	if (cp->cp_mode == ISOLATION_GVISOR)
+		return (ct_gv_reaped(cp, block, cr));
 	memset(&ru, 0, sizeof(ru));
 	do {
 		w = wait4(cp->cp_pid, &wstatus, block ? 0 : WNOHANG, &ru);
@@ -703,12 +717,7 @@ ct_probe(enum isolation_mode mode, char *err, size_t errlen)
 	case ISOLATION_CONTAINER:
 		break;
 	case ISOLATION_GVISOR:
-		if (ct_in_path("runsc"))
-			errbuf_set(err, errlen, "gvisor: runsc is installed "
-			    "but gvisor is not supported in this build");
-		else
-			errbuf_set(err, errlen, "gvisor: runsc not installed");
-		return (-1);
+		return (ct_gv_probe(NULL, err, errlen));
 	case ISOLATION_FIRECRACKER:
 		errbuf_set(err, errlen, "firecracker: not available "
 		    "(no microVM support in this build)");
@@ -741,12 +750,20 @@ ct_probe(enum isolation_mode mode, char *err, size_t errlen)
 int
 ct_in_path(const char *name)
 {
+	char	 buf[PATH_MAX];
+
+	return (ct_path_find(name, buf, sizeof(buf)));
+}
+
+/* The same, with where: 1 and its path in buf, or 0. */
+int
+ct_path_find(const char *name, char *buf, size_t len)
+{
 	const char	*path;
-	char		 buf[PATH_MAX];
 
 	if ((path = getenv("PATH")) == NULL)
 		path = CT_DEFAULT_PATH;
-	while (ct_path_next(&path, name, buf, sizeof(buf)))
+	while (ct_path_next(&path, name, buf, len))
 		if (access(buf, X_OK) == 0)
 			return (1);
 	return (0);

@@ -68,11 +68,14 @@ static struct {
 	struct imsgbuf		 ibuf;
 	char			 jobs[PATH_MAX];	/* "" : no binds at all */
 	char			 bridge[PATH_MAX];
+	char			 scratch[PATH_MAX];	/* gvisor bundles */
 	struct ct_env		 env;
 	TAILQ_HEAD(, lrun)	 runs;
 	int			 nruns;
 	uint32_t		 pend_id;
 	int			 pend_fd[3];
+	int			 gv_tried;	/* 1: ok, -1: failed */
+	char			 gv_err[256];
 } L;
 
 static void	 lr_pending_clear(void);
@@ -86,6 +89,8 @@ static void	 lr_run(struct imsg *);
 static void	 lr_fd(struct imsg *);
 static void	 lr_cancel(uint32_t);
 static void	 lr_dispatch(void);
+static int	 lr_gv_trial(void);
+static void	 lr_reaped(struct lrun *, const struct container_result *);
 __attribute__((__noreturn__))
 static void	 lr_shutdown(int);
 
@@ -210,7 +215,7 @@ lr_check(struct ct_spec *sp, char *err, size_t errlen)
 	size_t				 i, j, n;
 
 	if (cs->cs_mode != ISOLATION_CONTAINER &&
-	    cs->cs_mode != ISOLATION_LOCAL) {
+	    cs->cs_mode != ISOLATION_LOCAL && cs->cs_mode != ISOLATION_GVISOR) {
 		errbuf_set(err, errlen, "isolation %s: not available",
 		    config_isolation_name(cs->cs_mode));
 		return (-1);
@@ -276,7 +281,7 @@ lr_check(struct ct_spec *sp, char *err, size_t errlen)
 		sp->proxy = dup;
 		cs->cs_proxy_socket = dup;
 	}
-	if (cs->cs_proxy_port != 0 && cs->cs_mode == ISOLATION_CONTAINER) {
+	if (cs->cs_proxy_port != 0 && cs->cs_mode != ISOLATION_LOCAL) {
 		if (cs->cs_proxy_socket == NULL) {
 			errbuf_set(err, errlen, "proxy port without a proxy "
 			    "socket");
@@ -378,6 +383,10 @@ lr_run(struct imsg *imsg)
 		lr_fail(id, err);
 		goto out;
 	}
+	if (r->spec.s.cs_mode == ISOLATION_GVISOR && lr_gv_trial() == -1) {
+		lr_fail(id, L.gv_err);
+		goto out;
+	}
 	r->spec.s.cs_stdin = fd[0];
 	r->spec.s.cs_stdout = fd[1];
 	r->spec.s.cs_stderr = fd[2];
@@ -449,6 +458,37 @@ lr_dispatch(void)
 	}
 }
 
+/*
+ * gvisor: hello says whether runsc is there; this says whether it can
+ * build a sandbox here, by building one, the first time a job asks
+ * for gvisor.  Not at start: runsc's start costs about 0.2 s of cpu,
+ * which every workerd start and stop would pay, gvisor or not.  A
+ * failure refuses every gvisor request with runsc's reason, which the
+ * log has too.
+ */
+static int
+lr_gv_trial(void)
+{
+	if (L.gv_tried == 0) {
+		if (ct_gv_probe(&L.env, L.gv_err, sizeof(L.gv_err)) == -1) {
+			L.gv_tried = -1;
+			log_warnx("%s", L.gv_err);
+		} else
+			L.gv_tried = 1;
+	}
+	return (L.gv_tried == 1 ? 0 : -1);
+}
+
+static void
+lr_reaped(struct lrun *r, const struct container_result *cr)
+{
+	lr_done(r->id, cr);
+	TAILQ_REMOVE(&L.runs, r, entry);
+	L.nruns--;
+	ct_spec_free(&r->spec);
+	free(r);
+}
+
 static void
 lr_shutdown(int code)
 {
@@ -473,6 +513,7 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 	struct container_result	 cr;
 	struct ct_hello		 hello;
 	char			 path[PATH_MAX];
+	const char		*p;
 	int64_t			 now, next;
 	int			 i, n, nfds, timeout, nullfd;
 	ssize_t			 rn;
@@ -504,6 +545,14 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 	    "%s/openagents-netbridge", helpers) < sizeof(path) &&
 	    realpath(path, L.bridge) != NULL && access(L.bridge, X_OK) == 0)
 		L.env.ce_netbridge = L.bridge;
+	/*
+	 * gvisor's bundles: $TMPDIR or /tmp, never inside the jobs
+	 * folder, where workerd could rewrite one before runsc reads it.
+	 */
+	if ((p = getenv("TMPDIR")) == NULL || realpath(p, L.scratch) == NULL ||
+	    lr_under_jobs(L.scratch))
+		(void)strlcpy(L.scratch, "/tmp", sizeof(L.scratch));
+	L.env.ce_scratch = L.scratch;
 	if (imsgbuf_init(&L.ibuf, fd) == -1 ||
 	    imsgbuf_set_maxsize(&L.ibuf, CT_MSG_MAX) == -1)
 		fatal("launcher: channel");
@@ -518,8 +567,10 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 	/* what each mode can do here, tried for real once */
 	memset(&hello, 0, sizeof(hello));
 	for (i = 0; i < 4; i++)
-		hello.ch_ok[i] = ct_probe((enum isolation_mode)i,
-		    hello.ch_err[i], sizeof(hello.ch_err[i])) == 0;
+		hello.ch_ok[i] = (i == ISOLATION_GVISOR ?
+		    ct_gv_present(hello.ch_err[i], sizeof(hello.ch_err[i])) :
+		    ct_probe((enum isolation_mode)i, hello.ch_err[i],
+		    sizeof(hello.ch_err[i]))) == 0;
 	if (imsg_compose(&L.ibuf, CT_MSG_HELLO, 0, 0, -1, &hello,
 	    sizeof(hello)) == -1)
 		fatal("launcher: hello");
@@ -572,11 +623,7 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 			r = slot[i];
 			if (ct_reaped(&r->proc, 0, &cr) != 1)
 				continue;
-			lr_done(r->id, &cr);
-			TAILQ_REMOVE(&L.runs, r, entry);
-			L.nruns--;
-			ct_spec_free(&r->spec);
-			free(r);
+			lr_reaped(r, &cr);
 		}
 		now = now_monotonic_ms();
 		TAILQ_FOREACH_SAFE(r, &L.runs, entry, t) {

@@ -48,20 +48,22 @@
 #define CT_ROOT_OLD_REL	".oldroot"	/* from inside the new root */
 
 /* The directories of a Debian root; symlinks where /usr is merged. */
-static const char *const ct_sysdirs[] = {
+const char *const ct_sysdirs[] = {
 	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
 };
+const size_t ct_nsysdirs = sizeof(ct_sysdirs) / sizeof(ct_sysdirs[0]);
 
 /*
  * Of /etc only what programs need to start and to speak TLS to the
  * proxy: name service switch, hosts, the dynamic linker's cache, the
  * CA store, the alternatives links /usr/bin points into, the zone.
  */
-static const char *const ct_etc[] = {
+const char *const ct_etc[] = {
 	"hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
 	"ssl/certs", "ca-certificates.conf", "alternatives", "localtime",
 	"services", "protocols",
 };
+const size_t ct_netc = sizeof(ct_etc) / sizeof(ct_etc[0]);
 
 static const char *const ct_devs[] = {
 	"null", "zero", "full", "random", "urandom", "tty",
@@ -464,7 +466,7 @@ ct_root(const struct ct_child *cc)
 	if (chdir("/") == -1)
 		ct_die(cc, "chdir /");
 
-	for (i = 0; i < sizeof(ct_sysdirs) / sizeof(ct_sysdirs[0]); i++) {
+	for (i = 0; i < ct_nsysdirs; i++) {
 		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "/%s",
 		    ct_sysdirs[i]);
 		(void)snprintf(dst, sizeof(dst), "/%s", ct_sysdirs[i]);
@@ -472,7 +474,7 @@ ct_root(const struct ct_child *cc)
 	}
 	ct_mkdirs(cc, "/etc", 0755);
 	ct_identity(cc);
-	for (i = 0; i < sizeof(ct_etc) / sizeof(ct_etc[0]); i++) {
+	for (i = 0; i < ct_netc; i++) {
 		(void)snprintf(host, sizeof(host), CT_ROOT_OLD "/etc/%s",
 		    ct_etc[i]);
 		(void)snprintf(dst, sizeof(dst), "/etc/%s", ct_etc[i]);

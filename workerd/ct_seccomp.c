@@ -76,7 +76,6 @@ static const struct ct_deny ct_deny_all[] = {
 	DENY(keyctl),			/* the keyrings are not namespaced */
 	DENY(add_key),
 	DENY(request_key),
-	DENY(ptrace),			/* other processes of the same uid */
 	DENY(process_vm_readv),		/* the same, without ptrace */
 	DENY(process_vm_writev),
 	DENY(kcmp),			/* compares kernel pointers of others */
@@ -106,8 +105,19 @@ static const struct ct_deny ct_deny_all[] = {
 	DENY(fanotify_init),		/* watches the host's filesystems */
 };
 
-/* Only a job: what the launcher and pid 1 need to build the sandbox. */
+/*
+ * Only a job: what the launcher and pid 1 need to build the sandbox,
+ * and what runsc needs in gvisor mode, which gets no job filter of
+ * ours (gVisor's sentry installs a far narrower one of its own).
+ */
 static const struct ct_deny ct_deny_job[] = {
+	/*
+	 * Other processes of the same uid.  runsc's ptrace platform is
+	 * the sentry tracing its own stub processes, which run the
+	 * command's code: so the launcher's filter, inherited by runsc,
+	 * cannot refuse it.
+	 */
+	DENY(ptrace),
 	DENY(mount),			/* the filesystem is fixed */
 	DENY(umount2),			/* and so are the masks over /proc */
 	DENY(umount),

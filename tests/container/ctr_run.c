@@ -20,9 +20,9 @@
  *
  *   ctr_run [-m local|container] [-t ms] [-M mb] [-p pids] [-c millis]
  *	 [-d mb] [-b src:dst[:rw]]... [-C cwd] [-P socket] [-n port]
- *	 [-e K=V]... [-r file] [-N count [-X]] -- command [arg ...]
+ *	 [-e K=V]... [-i] [-r file] [-N count [-X]] -- command [arg ...]
  *
- * The command's stdout and stderr are ours.  The outcome goes to -r's
+ * The command's stdout and stderr are ours, and with -i its stdin.  The outcome goes to -r's
  * file (or stderr) as one line of key=value.  -N runs the command that
  * many times and prints the milliseconds per run; with -X the command
  * is run on the host by fork and exec instead (a peer like bwrap,
@@ -59,7 +59,7 @@ usage(void)
 {
 	(void)fprintf(stderr, "usage: ctr_run [-m mode] [-t ms] [-M mb] "
 	    "[-p pids] [-c millis] [-d mb] [-b src:dst[:rw]] [-C cwd] "
-	    "[-P socket] [-n port] [-e K=V] [-r file] [-N count [-X]] "
+	    "[-P socket] [-n port] [-e K=V] [-i] [-r file] [-N count [-X]] "
 	    "-- command ...\n");
 	exit(2);
 }
@@ -116,7 +116,7 @@ main(int argc, char *argv[])
 	envp[nenv++] = "PATH=/usr/local/bin:/usr/bin:/bin";
 	envp[nenv++] = "HOME=/workspace";
 
-	while ((ch = getopt(argc, argv, "b:C:c:d:e:M:m:N:n:P:p:r:t:X")) != -1) {
+	while ((ch = getopt(argc, argv, "b:C:c:d:e:iM:m:N:n:P:p:r:t:X")) != -1) {
 		switch (ch) {
 		case 'b':
 			if (cs.cs_nbinds == CONTAINER_MAX_BINDS ||
@@ -146,6 +146,9 @@ main(int argc, char *argv[])
 			if (nenv == CONTAINER_MAX_ENV)
 				usage();
 			envp[nenv++] = optarg;
+			break;
+		case 'i':
+			cs.cs_stdin = STDIN_FILENO;
 			break;
 		case 'M':
 			cs.cs_memory_mb = num(optarg);

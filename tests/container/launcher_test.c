@@ -192,7 +192,7 @@ run_tests(int report)
 	int				 s;
 	pid_t				 lp;
 	ssize_t				 n;
-	int				 fd, i, ok;
+	int				 fd, i, ok, gvisor;
 
 	if (container_launcher_start(jobs, helpers, err,
 	    sizeof(err)) == -1) {
@@ -217,9 +217,10 @@ run_tests(int report)
 	CHECK(container_mode_available(ISOLATION_FIRECRACKER, err,
 	    sizeof(err)) == -1 && strstr(err, "firecracker") != NULL,
 	    "firecracker refused: %s", err);
-	CHECK(container_mode_available(ISOLATION_GVISOR, err,
-	    sizeof(err)) == -1 && strstr(err, "gvisor") != NULL,
-	    "gvisor refused: %s", err);
+	gvisor = container_mode_available(ISOLATION_GVISOR, err,
+	    sizeof(err)) == 0;
+	CHECK(gvisor || strstr(err, "gvisor") != NULL,
+	    "gvisor %s", gvisor ? "available" : err);
 
 	/* what the refused requests will point at, made before the sandbox */
 	(void)snprintf(ws, sizeof(ws), "%s/ws", jobs);
@@ -271,6 +272,81 @@ run_tests(int report)
 	    strcmp(buf, "hello from sandbox\ninput\n") == 0,
 	    "output, bind and exit code through the launcher (%d, \"%s\" %s)",
 	    j.r.cr_exit_code, buf, j.r.cr_error);
+
+	/* the same under gVisor, from inside workerd's sandbox */
+	if (gvisor) {
+		(void)snprintf(path, sizeof(path), "%s/stdout", jobs);
+		if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) == -1)
+			return (1);
+		spec_init(&cs, echo);
+		cs.cs_mode = ISOLATION_GVISOR;
+		cs.cs_stdout = fd;
+		cs.cs_binds[0].cb_src = ws;
+		cs.cs_binds[0].cb_dst = "/workspace";
+		cs.cs_nbinds = 1;
+		(void)start(&cs, &j);
+		loop();
+		n = lseek(fd, 0, SEEK_SET) == -1 ? -1 :
+		    read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		(void)close(fd);
+		/* runsc is there but cannot run here: its reason, then no more */
+		if (j.done && !j.r.cr_exited &&
+		    strstr(j.r.cr_error, "cannot run a sandbox here") != NULL) {
+			CHECK(1, "gvisor refused with runsc's reason: %s",
+			    j.r.cr_error);
+			gvisor = 0;
+		} else
+			CHECK(j.done && j.r.cr_exited &&
+			    j.r.cr_exit_code == 3 &&
+			    strcmp(buf, "hello from sandbox\ninput\n") == 0,
+			    "gvisor: output, bind and exit code through the "
+			    "launcher (%d, \"%s\" %s)", j.r.cr_exit_code, buf,
+			    j.r.cr_error);
+	}
+	if (gvisor) {
+
+		spec_init(&cs, sleeper);
+		cs.cs_mode = ISOLATION_GVISOR;
+		cs.cs_time_limit_ms = 1000;
+		(void)start(&cs, &j);
+		spec_init(&cs, sleeper);
+		cs.cs_mode = ISOLATION_GVISOR;
+		c = start(&cs, &jc);
+		tv.tv_sec = 0;
+		tv.tv_usec = 700000;
+		if (c == NULL || (ev = evtimer_new(base, cancel_cb, c)) ==
+		    NULL || evtimer_add(ev, &tv) == -1)
+			return (1);
+		loop();
+		CHECK(j.done && j.r.cr_timed_out && j.r.cr_signal == SIGKILL &&
+		    j.r.cr_duration_ms >= 950 && j.r.cr_duration_ms < 5000,
+		    "gvisor: killed at the deadline (%lld ms %s)",
+		    (long long)j.r.cr_duration_ms, j.r.cr_error);
+		CHECK(jc.done && jc.r.cr_cancelled && !jc.r.cr_timed_out &&
+		    jc.r.cr_duration_ms < 5000, "gvisor: cancelled (%lld ms)",
+		    (long long)jc.r.cr_duration_ms);
+		event_free(ev);
+
+		(void)snprintf(path, sizeof(path), "%s/bridge.out", jobs);
+		if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) == -1)
+			return (1);
+		spec_init(&cs, bridged);
+		cs.cs_mode = ISOLATION_GVISOR;
+		cs.cs_stdout = fd;
+		cs.cs_proxy_socket = sock;
+		cs.cs_proxy_port = 18080;
+		(void)start(&cs, &j);
+		loop();
+		n = lseek(fd, 0, SEEK_SET) == -1 ? -1 :
+		    read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		(void)close(fd);
+		CHECK(j.done && j.r.cr_exited && j.r.cr_exit_code == 0 &&
+		    strstr(buf, "bridge 127.0.0.1 18080 /run/oa/proxy.sock") !=
+		    NULL, "gvisor: the bridge runs inside on a proxy port "
+		    "(\"%s\" %s)", buf, j.r.cr_error);
+	}
 
 	/* four at once */
 	for (i = 0; i < 4; i++) {
@@ -347,7 +423,7 @@ run_tests(int report)
 	cs.cs_proxy_socket = notsock;
 	(void)start(&cs, &jbad[4]);
 	cs.cs_proxy_socket = NULL;
-	cs.cs_mode = ISOLATION_GVISOR;
+	cs.cs_mode = ISOLATION_FIRECRACKER;
 	(void)start(&cs, &jbad[5]);
 	loop();
 	for (i = 0; i < 6; i++)
