@@ -33,6 +33,8 @@
 #ifndef OA_CT_H
 #define OA_CT_H
 
+#define CT_JOB_NICE	10	/* the launcher and every sandbox */
+
 #include <sys/types.h>
 #include <limits.h>
 #include <stdint.h>

@@ -30,6 +30,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -520,6 +521,14 @@ ct_launcher_main(int fd, const char *jobs_dir, const char *helpers)
 
 	(void)prctl(PR_SET_NAME, "oa-launcher", 0, 0, 0);
 	log_procinit("launcher");
+	/*
+	 * Jobs are batch work: every sandbox inherits this niceness, so
+	 * that on a busy machine the daemons (accepting requests, signing,
+	 * talking to relays) get the CPU first.
+	 */
+	errno = 0;
+	if (setpriority(PRIO_PROCESS, 0, CT_JOB_NICE) == -1 && errno != 0)
+		log_warn("launcher: setpriority");
 	/* the channel on 3, /dev/null on 0 and 1, stderr for the log */
 	if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
 	    dup2(nullfd, STDIN_FILENO) == -1 ||
