@@ -64,3 +64,20 @@ drive_spawn_helper_jobs(const char *path, enum proc_id role,
 		imsgbuf_allow_fdpass(ibuf);
 	return (pid);
 }
+
+int
+drive_args(int argc, char *argv[], const char **mode)
+{
+	int	 ch;
+
+	while ((ch = getopt(argc, argv, "S:")) != -1) {
+		switch (ch) {
+		case 'S':
+			*mode = optarg;
+			break;
+		default:
+			return (-1);
+		}
+	}
+	return (optind);
+}

@@ -34,4 +34,11 @@ pid_t	drive_spawn_helper(const char *, enum proc_id, const char *,
 pid_t	drive_spawn_helper_jobs(const char *, enum proc_id, const char *,
 	    const char *, struct imsgbuf *);
 
+/*
+ * The drivers' one option, -S enforce|log|off (the helper's sandbox
+ * mode): parses argv, sets *mode when given, and returns the index of
+ * the first operand, or -1 for a usage error.
+ */
+int	drive_args(int, char *[], const char **);
+
 #endif /* OA_DRIVE_H */

@@ -438,17 +438,10 @@ main(int argc, char *argv[])
 	const char	*mode = "enforce";
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "S:")) != -1) {
-		switch (ch) {
-		case 'S':
-			mode = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	if ((ch = drive_args(argc, argv, &mode)) == -1)
+		goto usage;
+	argc -= ch;
+	argv += ch;
 	if (argc < 1)
 		goto usage;
 	spawn(argv[0], mode);

@@ -154,13 +154,10 @@ main(int argc, char *argv[])
 	size_t			 cap = 0, i;
 	int			 ch, status;
 
-	while ((ch = getopt(argc, argv, "S:")) != -1) {
-		if (ch != 'S')
-			goto usage;
-		mode = optarg;
-	}
-	argc -= optind;
-	argv += optind;
+	if ((ch = drive_args(argc, argv, &mode)) == -1)
+		goto usage;
+	argc -= ch;
+	argv += ch;
 	if (argc != 1)
 		goto usage;
 

@@ -236,17 +236,10 @@ main(int argc, char *argv[])
 	int		 ch;
 	uint32_t	 type;
 
-	while ((ch = getopt(argc, argv, "S:")) != -1) {
-		switch (ch) {
-		case 'S':
-			mode = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	if ((ch = drive_args(argc, argv, &mode)) == -1)
+		goto usage;
+	argc -= ch;
+	argv += ch;
 	if (argc != 3)
 		goto usage;
 

@@ -204,17 +204,10 @@ main(int argc, char *argv[])
 	int		 ch, i, status;
 	long long	 v;
 
-	while ((ch = getopt(argc, argv, "S:")) != -1) {
-		switch (ch) {
-		case 'S':
-			mode = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	if ((ch = drive_args(argc, argv, &mode)) == -1)
+		goto usage;
+	argc -= ch;
+	argv += ch;
 	if (argc != 2)
 		goto usage;
 
