@@ -103,6 +103,9 @@ struct ct_child {
 };
 
 /* ct_build.c */
+void	 ct_started(struct ct_proc *, const struct container_spec *, int [2]);
+void	 ct_go(struct ct_proc *, int [2]);
+void	 ct_start_undo(struct ct_proc *, int [2], int [2]);
 int	 ct_start(const struct container_spec *, const struct ct_env *,
 	    struct ct_proc *, char *, size_t);
 void	 ct_kill(struct ct_proc *);

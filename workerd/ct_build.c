@@ -474,6 +474,50 @@ ct_local_child(struct ct_child *cc)
 	_exit(127);
 }
 
+/* The child exists: its status pipe is ours, its deadline runs. */
+void
+ct_started(struct ct_proc *cp, const struct container_spec *cs,
+    int statusp[2])
+{
+	cp->cp_statusfd = statusp[0];
+	statusp[0] = -1;
+	(void)close(statusp[1]);
+	statusp[1] = -1;
+	if (cs->cs_time_limit_ms > 0)
+		cp->cp_deadline_ms = cp->cp_start_ms + cs->cs_time_limit_ms;
+}
+
+/*
+ * The child is in its cgroup: tell it to go, with the controllers it
+ * got.  A socket, not a pipe: a child dead already is no SIGPIPE.
+ */
+void
+ct_go(struct ct_proc *cp, int gop[2])
+{
+	unsigned char	 mask = (unsigned char)cp->cp_cg.cg_mask;
+
+	if (send(gop[1], &mask, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE)
+		log_warn("sandbox: go");
+	(void)close(gop[1]);
+	gop[1] = -1;
+}
+
+/* What a start that failed leaves open. */
+void
+ct_start_undo(struct ct_proc *cp, int statusp[2], int gop[2])
+{
+	int	 i;
+
+	for (i = 0; i < 2; i++) {
+		if (statusp[i] != -1)
+			(void)close(statusp[i]);
+		if (gop[i] != -1)
+			(void)close(gop[i]);
+		statusp[i] = gop[i] = -1;
+	}
+	ct_cgroup_destroy(&cp->cp_cg);
+}
+
 int
 ct_start(const struct container_spec *cs, const struct ct_env *env,
     struct ct_proc *cp, char *err, size_t errlen)
@@ -482,7 +526,6 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	struct ct_child		 cc;
 	int			 statusp[2] = { -1, -1 }, gop[2] = { -1, -1 };
 	int			 pidfd = -1, usecg;
-	unsigned char		 mask;
 	long			 pid;
 
 	memset(cp, 0, sizeof(*cp));
@@ -552,12 +595,7 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 	}
 	cp->cp_pid = (pid_t)pid;
 	cp->cp_pidfd = pidfd;
-	cp->cp_statusfd = statusp[0];
-	statusp[0] = -1;
-	(void)close(statusp[1]);
-	statusp[1] = -1;
-	if (cs->cs_time_limit_ms > 0)
-		cp->cp_deadline_ms = cp->cp_start_ms + cs->cs_time_limit_ms;
+	ct_started(cp, cs, statusp);
 	if (usecg) {
 		/*
 		 * The cgroup is made and joined while the child builds its
@@ -581,24 +619,12 @@ ct_start(const struct container_spec *cs, const struct ct_env *env,
 			cp->cp_pid = cp->cp_pidfd = cp->cp_statusfd = -1;
 			goto fail;
 		}
-		/* a socket, not a pipe: a child dead already is no SIGPIPE */
-		mask = (unsigned char)cp->cp_cg.cg_mask;
-		if (send(gop[1], &mask, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE)
-			log_warn("sandbox: go");
-		(void)close(gop[1]);
+		ct_go(cp, gop);
 	}
 	return (0);
 
  fail:
-	if (statusp[0] != -1)
-		(void)close(statusp[0]);
-	if (statusp[1] != -1)
-		(void)close(statusp[1]);
-	if (gop[0] != -1)
-		(void)close(gop[0]);
-	if (gop[1] != -1)
-		(void)close(gop[1]);
-	ct_cgroup_destroy(&cp->cp_cg);
+	ct_start_undo(cp, statusp, gop);
 	return (-1);
 }
 

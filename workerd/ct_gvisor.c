@@ -295,7 +295,6 @@ ct_gv_start(const struct container_spec *cs, const struct ct_env *env,
 	const char *const	 envp[] = { GV_ENV_PATH, NULL };
 	int			 statusp[2] = { -1, -1 }, gop[2] = { -1, -1 };
 	int			 n = 0, usecg;
-	unsigned char		 mask;
 	pid_t			 pid;
 
 	if (gv_find(runsc, sizeof(runsc)) == -1) {
@@ -429,12 +428,7 @@ ct_gv_start(const struct container_spec *cs, const struct ct_env *env,
 		cp->cp_pid = -1;
 		goto fail;
 	}
-	cp->cp_statusfd = statusp[0];
-	statusp[0] = -1;
-	(void)close(statusp[1]);
-	statusp[1] = -1;
-	if (cs->cs_time_limit_ms > 0)
-		cp->cp_deadline_ms = cp->cp_start_ms + cs->cs_time_limit_ms;
+	ct_started(cp, cs, statusp);
 	if (usecg) {
 		(void)close(gop[0]);
 		gop[0] = -1;
@@ -448,23 +442,12 @@ ct_gv_start(const struct container_spec *cs, const struct ct_env *env,
 			cp->cp_pid = cp->cp_pidfd = cp->cp_statusfd = -1;
 			goto fail;
 		}
-		mask = (unsigned char)cp->cp_cg.cg_mask;
-		if (send(gop[1], &mask, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE)
-			log_warn("sandbox: go");
-		(void)close(gop[1]);
+		ct_go(cp, gop);
 	}
 	return (0);
 
  fail:
-	if (statusp[0] != -1)
-		(void)close(statusp[0]);
-	if (statusp[1] != -1)
-		(void)close(statusp[1]);
-	if (gop[0] != -1)
-		(void)close(gop[0]);
-	if (gop[1] != -1)
-		(void)close(gop[1]);
-	ct_cgroup_destroy(&cp->cp_cg);
+	ct_start_undo(cp, statusp, gop);
 	gv_cleanup(cp);
 	return (-1);
 }
