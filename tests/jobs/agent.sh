@@ -240,6 +240,11 @@ disallowed)
 	finish ;;
 empty)
 	say agent "nothing to change"; finish ;;
+huge)
+	# the fix plus a file of ARG bytes: a patch too big for one event
+	do_fix
+	awk -v n="${ARG:-250000}" 'BEGIN { while (b < n) { print "padding line " i++; b += 20 } }' > src/huge.txt
+	finish ;;
 slow)
 	say agent "thinking for ${ARG:-3599} seconds"
 	sleep "${ARG:-3599}"

@@ -13,7 +13,8 @@ import {
 deadline(280000)
 // [limits] time_secs caps every job (config.c allows 10 and up), so the
 // slow agent meets it without waiting for a request's clamped minimum
-const world = await bringUp({ nrelays: 2, capacity: 8, limits: { time_secs: 25 }, payments: 'pay_after_verify' })
+// event_bytes: a patch that verifyd passes can still make a result too large (huge)
+const world = await bringUp({ nrelays: 2, capacity: 8, limits: { time_secs: 25, event_bytes: 131072 }, payments: 'pay_after_verify' })
 const { dir: T, fx, d, col, pk } = world
 const [A, B] = world.relays
 // the same repository, but not under [worker] allow_local_repos
@@ -58,6 +59,14 @@ await runCases({
     const req = await post([A.url], buyer(), job('empty'))
     t.ok(await col.waitEnd(req.id), 'the job ends within 90 s')
     for (const [c, desc, x] of failureChecks(col, req, pk, 'E006', 'no change')) t.ok(c, desc, x)
+  },
+
+  async huge (t) {
+    // the patch passes verifyd's size check, the result with it does not fit
+    const req = await post([A.url], buyer(), job('huge:134000'))
+    t.ok(await col.waitEnd(req.id), 'the job ends within 90 s')
+    for (const [c, desc, x] of failureChecks(col, req, pk, 'E005', 'a result too large for relays')) t.ok(c, desc, x)
+    t.ok(d.log.includes('larger than relays take'), 'the log says why', d.tail())
   },
 
   async slow (t) {
