@@ -168,7 +168,8 @@ try {
     let r = await probe(['-m', '1000', url, 'send:over:2000', 'wait:1'])
     ok(endOf(r) === 'end protocol message over 1000 bytes' && !r.lines.some((l) => l.startsWith('message')),
       'a message over the limit ends the connection as a protocol error', show(r))
-    ok(await waitFor(() => st.closes.length === 1) && st.closes[0].code === 1009, 'the server gets close 1009',
+    // the close of the connection before may land after the reset: look for ours
+    ok(await waitFor(() => st.closes.some((c) => c.code === 1009)), 'the server gets close 1009',
       JSON.stringify(st.closes))
     r = await probe(['-m', '1000', url, 'send:frag:1500', 'wait:1'])
     ok(endOf(r) === 'end protocol message over 1000 bytes', 'fragments adding up over the limit too', show(r))
@@ -194,7 +195,7 @@ try {
     st.closes = []
     r = await probe([url, 'send:binary-me', 'wait:1'])
     ok(endOf(r) === 'end protocol binary message', 'a binary message is a protocol error', show(r))
-    ok(await waitFor(() => st.closes.length === 1) && st.closes[0].code === 1003, '... closed with 1003',
+    ok(await waitFor(() => st.closes.some((c) => c.code === 1003)), '... closed with 1003',
       JSON.stringify(st.closes))
     r = await probe([url, 'send:bad-utf8', 'wait:1'])
     ok(endOf(r).startsWith('end protocol invalid UTF-8'), 'invalid UTF-8 in a text message is a protocol error', show(r))
