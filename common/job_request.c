@@ -504,6 +504,11 @@ jr_ix_move(struct jr_ctx *cx, const char *what, struct jr_ixv *xv,
 	for (i = 0; i < xv->n; i++) {
 		v = xv->v[i].ix_val;
 		xv->v[i].ix_val = NULL;
+		/* an empty include_N names nothing, as in a comma list */
+		if (v == NULL || v[0] == '\0') {
+			free(v);
+			continue;
+		}
 		if (jr_strv_add(cx, what, sv, v, cx->lim->jl_max_list) == -1)
 			return (-1);
 	}

@@ -10,5 +10,8 @@ secs=${FUZZ_SECONDS:-15}
 work=$(mktemp -d "/tmp/oa-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 cp -R "$corpus"/. "$work"/ 2>/dev/null || true
+# libFuzzer's own exit code for a finding is 77, which meson reads as
+# "skipped": a crash must fail the test.
 exec "$exe" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+    -error_exitcode=1 \
     -print_final_stats=1 -artifact_prefix="$(pwd)/" "$work"
