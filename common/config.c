@@ -231,6 +231,9 @@ config_defaults(struct conf *c)
 	(void)strlcpy(c->c_wallet_backend, "nwc",
 	    sizeof(c->c_wallet_backend));
 	c->c_invoice_expiry_secs = 3600;
+	c->c_wallet_timeout_secs = 20;
+	c->c_wallet_outage_secs = 600;
+	c->c_wallet_poll_secs = 10;
 
 	c->c_payment_mode = PAYMENT_PAY_AFTER_VERIFY;
 
@@ -1014,6 +1017,14 @@ sec_wallet(struct cfctx *cx, const struct toml_kv *kv)
 	if (is_key(kv, "invoice_expiry_secs"))
 		return (get_int(cx, kv, 60, 604800,
 		    &c->c_invoice_expiry_secs));
+	if (is_key(kv, "request_timeout_secs"))
+		return (get_int(cx, kv, 1, 300,
+		    &c->c_wallet_timeout_secs));
+	if (is_key(kv, "outage_limit_secs"))
+		return (get_int(cx, kv, 1, 86400,
+		    &c->c_wallet_outage_secs));
+	if (is_key(kv, "poll_secs"))
+		return (get_int(cx, kv, 1, 3600, &c->c_wallet_poll_secs));
 	return (unknown_key(cx, kv));
 }
 

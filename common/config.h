@@ -133,6 +133,9 @@ struct conf {
 	/* [wallet] */
 	char			 c_wallet_backend[CONF_STR];	/* "nwc" */
 	int64_t			 c_invoice_expiry_secs;
+	int64_t			 c_wallet_timeout_secs;	/* one NWC answer */
+	int64_t			 c_wallet_outage_secs;	/* then E007 */
+	int64_t			 c_wallet_poll_secs;	/* lookup_invoice */
 
 	/* [payments] */
 	enum payment_mode	 c_payment_mode;

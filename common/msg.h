@@ -48,6 +48,10 @@ enum imsg_type {
 	IMSG_WALLET_REQ,
 	/* walletd -> supervisor: struct msg_wallet_res + data */
 	IMSG_WALLET_RES,
+	/* supervisor -> walletd: wallet.enc as the fd, nothing else */
+	IMSG_WALLET_NWC_FILE,
+	/* walletd -> supervisor: struct msg_nwc_info, the public half */
+	IMSG_WALLET_NWC_INFO,
 
 	/* supervisor -> relayd */
 	IMSG_RELAY_CONF = 40,	/* struct msg_relay_conf */
@@ -66,6 +70,7 @@ enum imsg_type {
 	IMSG_RELAY_AUTH_REQ,	/* struct msg_relay_authreq */
 	IMSG_RELAY_STATS,	/* struct ctl_relay; peerid as asked */
 	IMSG_RELAY_STATS_END,	/* nothing; peerid as asked */
+	IMSG_RELAY_EOSE,	/* struct msg_relay_event, nothing else */
 
 	/* supervisor -> workerd: struct msg_work + work order JSON */
 	IMSG_WORK_START = 80,
@@ -90,12 +95,15 @@ enum imsg_type {
 	IMSG_CTL_STOP_REQ,
 	IMSG_CTL_VERBOSE_REQ,
 	IMSG_CTL_RELAYS_REQ,
+	IMSG_CTL_WALLET_REQ,	/* nothing: ask the wallet, answer JSON */
+	IMSG_CTL_WALLET_RELOAD,	/* nothing: wallet.enc was rewritten */
 	/* control socket: supervisor -> client */
 	IMSG_CTL_STATUS_SUMMARY = 200,
 	IMSG_CTL_STATUS_PROC,
 	IMSG_CTL_RESULT,
 	IMSG_CTL_END,
-	IMSG_CTL_RELAY		/* struct ctl_relay */
+	IMSG_CTL_RELAY,		/* struct ctl_relay */
+	IMSG_CTL_WALLET		/* JSON text, see ctl_wallet.c */
 };
 
 struct msg_ready {
@@ -144,13 +152,42 @@ enum wallet_op {
 	WALLET_OP_NIP04_ENCRYPT,
 	WALLET_OP_NIP04_DECRYPT,
 	WALLET_OP_NIP44_ENCRYPT,
-	WALLET_OP_NIP44_DECRYPT
+	WALLET_OP_NIP44_DECRYPT,
+	/*
+	 * NIP-47, with the connection's own secret, never the identity's.
+	 * NWC_REQUEST: data = the plaintext request JSON
+	 * {"method":…,"params":{…}}, wr_flags = enum nwc_encryption;
+	 * answer = the signed kind-23194 event JSON (tags p, encryption,
+	 * expiration), to publish to the wallet relays.
+	 */
+	WALLET_OP_NWC_REQUEST,
+	/*
+	 * NWC_OPEN: data = a kind 23195, 23196 or 23197 event as relayd
+	 * delivered it; walletd checks the author is the wallet service,
+	 * that a p tag names the connection's key and the signature, and
+	 * answers the decrypted content (JSON text).  A wrong author is
+	 * WALLET_REFUSED ("forged"), an undecryptable one WALLET_FAILED.
+	 */
+	WALLET_OP_NWC_OPEN,
+	/*
+	 * BOLT11_CHECK: data = struct msg_bolt11_check + the invoice
+	 * text; decodes it (common/bolt11.h), checks the signature and
+	 * what is asked, and answers JSON {"network","amount_msats",
+	 * "payment_hash","timestamp","expiry","expires_at","payee",
+	 * "description"}; a failed check is WALLET_BADINPUT with why.
+	 */
+	WALLET_OP_BOLT11_CHECK
+};
+
+enum nwc_encryption {
+	NWC_ENC_NIP04 = 0,	/* no "encryption" tag in the info event */
+	NWC_ENC_NIP44 = 1	/* "nip44_v2" offered */
 };
 
 struct msg_wallet_req {
 	uint64_t	wr_reqid;	/* echoed in the answer */
 	uint32_t	wr_op;		/* enum wallet_op */
-	uint32_t	wr_pad;
+	uint32_t	wr_flags;	/* per op; 0 unless said */
 	uint8_t		wr_peer[32];	/* the ciphers' other party */
 };
 _Static_assert(sizeof(struct msg_wallet_req) == 48, "msg_wallet_req layout");
@@ -170,6 +207,32 @@ struct msg_wallet_res {
 };
 _Static_assert(sizeof(struct msg_wallet_res) == 16, "msg_wallet_res layout");
 
+struct msg_bolt11_check {
+	int64_t		bc_amount_msats;	/* must equal; -1 any */
+	int64_t		bc_now;			/* unix seconds */
+	int64_t		bc_min_expiry;		/* seconds left at bc_now */
+	char		bc_payment_hash[65];	/* hex to equal, or "" */
+	char		bc_pad[7];
+};
+_Static_assert(sizeof(struct msg_bolt11_check) == 96, "msg_bolt11_check");
+
+/*
+ * What walletd tells of the wallet connection: public keys and relays
+ * only.  mn_result: 0 loaded, 1 no file (not configured), 2 the file
+ * does not open (mn_error says why), 3 the URI inside does not parse.
+ */
+#define NWC_RELAYS_MAX		4
+#define NWC_LUD16_MAX		128
+struct msg_nwc_info {
+	int32_t		mn_result;
+	uint32_t	mn_nrelays;
+	uint8_t		mn_wallet[32];		/* the wallet service's key */
+	uint8_t		mn_client[32];		/* the key of our secret */
+	char		mn_relays[NWC_RELAYS_MAX][512];	/* RELAY_URL_MAX */
+	char		mn_lud16[NWC_LUD16_MAX];
+	char		mn_error[256];
+};
+
 /*
  * relayd.  The supervisor gives it the relay list, the identity's public
  * key (for #p filters and AUTH), the subscriptions and what to publish;
@@ -188,8 +251,19 @@ struct msg_relay_conf {
 };
 _Static_assert(sizeof(struct msg_relay_conf) == 48, "msg_relay_conf");
 
+/*
+ * What a relay is for.  Job subscriptions and results go to JOBS
+ * relays; the wallet's subscriptions and requests to WALLET relays (the
+ * ones the NWC URI names); a relay may be both.  0 means JOBS, for the
+ * messages written before roles.
+ */
+#define RELAY_ROLE_JOBS		0x1
+#define RELAY_ROLE_WALLET	0x2
+
 struct msg_relay_url {
 	char		ru_url[RELAY_URL_MAX];
+	uint32_t	ru_roles;
+	uint32_t	ru_pad;
 };
 
 /* Resolve ids from here up are the proxy's connections, not relays. */
@@ -214,7 +288,8 @@ struct msg_relay_addrs {
 #define RELAY_SUBID_LEN		64
 struct msg_relay_sub {
 	char		rs_subid[RELAY_SUBID_LEN + 1];
-	char		rs_pad[7];
+	char		rs_pad[3];
+	uint32_t	rs_roles;		/* to which relays */
 	int64_t		rs_since;		/* 0: as the filters say */
 };
 _Static_assert(sizeof(struct msg_relay_sub) == 80, "msg_relay_sub");
@@ -226,8 +301,16 @@ struct msg_relay_event {
 };
 _Static_assert(sizeof(struct msg_relay_event) == 72, "msg_relay_event");
 
+/*
+ * A WALLET publish goes only to wallet relays on which every WALLET
+ * subscription has had its EOSE (NIP-47 answers are ephemeral: a
+ * request sent before the subscription stands may be answered into
+ * the void); the others count as failed, "subscription not open".
+ */
 struct msg_relay_pub {
 	uint64_t	rp_reqid;
+	uint32_t	rp_roles;		/* to which relays */
+	uint32_t	rp_pad;
 };
 
 struct msg_relay_published {

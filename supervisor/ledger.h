@@ -188,6 +188,73 @@ typedef int (*ledger_sum_cb)(const struct ledger_sum *, void *);
 int	 ledger_earnings(struct ledger *, int64_t from, int64_t to,
 	    ledger_sum_cb, void *);
 
+/*
+ * Invoices (schema 2).  One job has at most one open invoice; it is
+ * written, synced, before the event carrying it is signed, so that a
+ * restart publishes the same invoice and never makes a second one.
+ */
+#define LEDGER_BOLT11_MAX	4096
+
+enum ledger_invoice_state {
+	LI_OPEN = 0,		/* published or about to be, unpaid */
+	LI_PAID,
+	LI_EXPIRED,
+	LI_CANCELLED,		/* the job ended before it was sent */
+	LI_STATE_MAX
+};
+
+struct ledger_invoice {
+	char		 li_job[LEDGER_JOBID_LEN];
+	char		 li_payment_hash[65];	/* hex, unique */
+	char		 li_bolt11[LEDGER_BOLT11_MAX];
+	int64_t		 li_amount_msats;
+	int		 li_pay_first;		/* 1: work waits for it */
+	int		 li_state;		/* enum ledger_invoice_state */
+	int64_t		 li_created_at;		/* unix seconds */
+	int64_t		 li_expires_at;
+	int64_t		 li_settled_at;		/* 0 unless paid */
+	char		 li_preimage[65];	/* hex, "" unless known */
+};
+
+/*
+ * Record a new invoice, synced.  0 done, 1 when the job already has an
+ * open invoice or the payment hash is known, -1 error.
+ */
+int	 ledger_invoice_add(struct ledger *, const struct ledger_invoice *);
+/* The job's newest invoice: 0 found, 1 none, -1 error. */
+int	 ledger_invoice_get(struct ledger *, const char *job_id,
+	    struct ledger_invoice *);
+int	 ledger_invoice_by_hash(struct ledger *, const char *payment_hash,
+	    struct ledger_invoice *);
+/*
+ * The wallet says it is paid: in one synced transaction the invoice
+ * becomes LI_PAID, a payment row is written (amount, preimage, when,
+ * and how we learned it: "notification" or "lookup"), the job's
+ * earned_sats becomes amount / 1000 and a PUBLISHED job becomes PAID
+ * (a pay_first job keeps its status: the caller starts it).  Returns 0,
+ * 1 when the invoice is not open (unknown, paid already: nothing is
+ * counted twice), -1 error.
+ */
+int	 ledger_invoice_settle(struct ledger *, const char *payment_hash,
+	    int64_t amount_msats, const char *preimage, int64_t settled_at,
+	    const char *source);
+/*
+ * An open invoice lapsed (or, with LI_CANCELLED, was never sent): it
+ * takes the state, and a PUBLISHED or INVOICED job becomes EXPIRED
+ * (LI_EXPIRED only).  0, 1 when not open, -1.
+ */
+int	 ledger_invoice_close(struct ledger *, const char *payment_hash,
+	    int state, int64_t when);
+/* Every open invoice, oldest first, read before the first call. */
+typedef int (*ledger_invoice_cb)(const struct ledger_invoice *, void *);
+int	 ledger_invoices_open(struct ledger *, ledger_invoice_cb, void *);
+/* The job whose published result has this event id (disputes). */
+int	 ledger_job_by_result(struct ledger *, const char *result_id,
+	    struct ledger_job *);
+/* Payments received in [from, to): count and msats (reports). */
+int	 ledger_payments_sum(struct ledger *, int64_t from, int64_t to,
+	    int64_t *count, int64_t *msats);
+
 const char	*ledger_status_name(int);
 int		 ledger_status_lookup(const char *);
 
