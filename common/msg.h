@@ -97,6 +97,8 @@ enum imsg_type {
 	IMSG_CTL_RELAYS_REQ,
 	IMSG_CTL_WALLET_REQ,	/* nothing: ask the wallet, answer JSON */
 	IMSG_CTL_WALLET_RELOAD,	/* nothing: wallet.enc was rewritten */
+	IMSG_CTL_PAUSE_REQ,	/* nothing: take no new jobs until resumed */
+	IMSG_CTL_RESUME_REQ,	/* nothing */
 	/* control socket: supervisor -> client */
 	IMSG_CTL_STATUS_SUMMARY = 200,
 	IMSG_CTL_STATUS_PROC,
@@ -450,9 +452,20 @@ struct ctl_summary {
 	int32_t		cs_landlock_abi;
 	uint32_t	cs_isolation;	/* enum isolation_mode */
 	uint32_t	cs_nrelays;
-	uint32_t	cs_pad;
+	uint32_t	cs_busy;	/* jobs holding a worker */
+	uint32_t	cs_queued;	/* accepted, waiting for one */
+	uint32_t	cs_unpaid;	/* pay_first, waiting for payment */
+	uint32_t	cs_paused;	/* by `provider pause` */
+	uint32_t	cs_taking;	/* taking jobs now (schedule, pause) */
+	int32_t		cs_tier;
+	uint32_t	cs_wallet_state; /* enum nwc_state, sv_pay.h */
+	uint32_t	cs_open_invoices;
+	int64_t		cs_today_done;	/* since local midnight */
+	int64_t		cs_today_earned_sats;
+	int64_t		cs_success_permille;	/* all time; -1 none yet */
+	char		cs_wallet_state_name[16];
 };
-_Static_assert(sizeof(struct ctl_summary) == 1192, "ctl_summary layout");
+_Static_assert(sizeof(struct ctl_summary) == 1264, "ctl_summary layout");
 
 struct ctl_proc {
 	char		cp_name[16];

@@ -55,6 +55,8 @@ int		 cmd_serve(int, char *[]);
 int		 cmd_status(int, char *[]);
 int		 cmd_reload(int, char *[]);
 int		 cmd_stop(int, char *[]);
+int		 cmd_pause(int, char *[]);
+int		 cmd_resume(int, char *[]);
 int		 ctl_wait_online(const struct oa_paths *, int, int *);
 
 #endif /* OA_CTL_H */

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +403,24 @@ status_json(const struct status_reply *r)
 	json_kv_int(g, "uptime_secs", r->sum.cs_now - r->sum.cs_started);
 	json_kv_str(g, "config", r->sum.cs_config);
 	json_kv_int(g, "capacity", r->sum.cs_capacity);
+	json_kv_int(g, "busy", r->sum.cs_busy);
+	json_kv_int(g, "queued", r->sum.cs_queued);
+	json_kv_int(g, "awaiting_payment", r->sum.cs_unpaid);
+	json_str(g, "paused");
+	(void)yajl_gen_bool(g, r->sum.cs_paused != 0);
+	json_str(g, "taking_jobs");
+	(void)yajl_gen_bool(g, r->sum.cs_taking != 0);
+	json_kv_int(g, "jobs_today", r->sum.cs_today_done);
+	json_kv_int(g, "earned_today_sats", r->sum.cs_today_earned_sats);
+	json_str(g, "success_rate");
+	if (r->sum.cs_success_permille >= 0)
+		(void)yajl_gen_double(g, (double)r->sum.cs_success_permille /
+		    1000.0);
+	else
+		(void)yajl_gen_null(g);
+	json_kv_int(g, "tier", r->sum.cs_tier);
+	json_kv_str(g, "wallet", r->sum.cs_wallet_state_name);
+	json_kv_int(g, "open_invoices", r->sum.cs_open_invoices);
 	json_str(g, "job_types");
 	(void)yajl_gen_array_open(g);
 	for (t = 0; t < JOB_TYPE_MAX; t++)
@@ -447,7 +466,7 @@ static void
 status_text(const struct status_reply *r)
 {
 	const struct ctl_proc	*cp;
-	char			 up[32], types[128];
+	char			 up[32], types[128], num[32];
 	size_t			 i;
 	int			 t;
 
@@ -463,10 +482,30 @@ status_text(const struct status_reply *r)
 
 	printf("Provider: %s\n", r->sum.cs_npub[0] != '\0' ?
 	    r->sum.cs_npub : "(no identity configured)");
-	printf("Status: %s\n", status_online(r) ? "ONLINE" : "DEGRADED");
-	/* no job engine yet: every worker is free */
-	printf("Capacity: %u/%u workers available\n", r->sum.cs_capacity,
+	printf("Status: %s%s\n", status_online(r) ? "ONLINE" : "DEGRADED",
+	    r->sum.cs_paused ? " (paused: no new jobs)" : !r->sum.cs_taking ?
+	    " (outside the schedule: no new jobs)" : "");
+	printf("Capacity: %u/%u workers available\n", r->sum.cs_capacity >
+	    r->sum.cs_busy ? r->sum.cs_capacity - r->sum.cs_busy : 0,
 	    r->sum.cs_capacity);
+	fmt_thousands(num, sizeof(num), r->sum.cs_today_earned_sats);
+	printf("Jobs today: %" PRId64 " completed, %u in progress",
+	    r->sum.cs_today_done, r->sum.cs_busy);
+	if (r->sum.cs_queued > 0)
+		printf(", %u queued", r->sum.cs_queued);
+	if (r->sum.cs_unpaid > 0)
+		printf(", %u awaiting payment", r->sum.cs_unpaid);
+	printf("\nEarnings today: %s sats\n", num);
+	if (r->sum.cs_success_permille >= 0)
+		printf("Success rate: %.1f%%\n",
+		    (double)r->sum.cs_success_permille / 10.0);
+	else
+		printf("Success rate: - (no finished jobs yet)\n");
+	printf("Tier: %d\n", r->sum.cs_tier);
+	printf("Wallet: %s", r->sum.cs_wallet_state_name);
+	if (r->sum.cs_open_invoices > 0)
+		printf(" (%u open invoices)", r->sum.cs_open_invoices);
+	printf("\n");
 	printf("Job types: %s\n", types);
 	printf("Isolation: %s\n", config_isolation_name(r->sum.cs_isolation));
 	if (r->sum.cs_landlock_abi > 0)
@@ -631,6 +670,35 @@ cmd_reload(int argc, char *argv[])
 		fprintf(stderr, "openagents: reload failed, keeping the "
 		    "running configuration:\n%s\n", res.cr_msg);
 	return (rv);
+}
+
+/* provider pause | resume: the daemon says what it did. */
+static int
+pause_request(const char *name, uint32_t type, int argc, char *argv[])
+{
+	struct oa_paths		 paths;
+	struct ctl_result	 res;
+	int			 rv;
+
+	memset(&res, 0, sizeof(res));
+	rv = simple_request(name, type, argc, argv, &res, &paths);
+	if (rv == EXIT_DONE)
+		printf("%s\n", res.cr_msg);
+	else if (res.cr_msg[0] != '\0')
+		warnx("%s: %s", name, res.cr_msg);
+	return (rv);
+}
+
+int
+cmd_pause(int argc, char *argv[])
+{
+	return (pause_request("pause", IMSG_CTL_PAUSE_REQ, argc, argv));
+}
+
+int
+cmd_resume(int argc, char *argv[])
+{
+	return (pause_request("resume", IMSG_CTL_RESUME_REQ, argc, argv));
 }
 
 int

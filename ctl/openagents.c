@@ -57,6 +57,10 @@ static const struct ctl_cmd commands[] = {
 	  "re-read config.toml; a bad file keeps the running one" },
 	{ "stop",	cmd_stop,	"stop",
 	  "stop the provider in order" },
+	{ "pause",	cmd_pause,	"pause",
+	  "take no new jobs (running ones finish); kept across restarts" },
+	{ "resume",	cmd_resume,	"resume",
+	  "take jobs again (within the schedule, if one is set)" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 

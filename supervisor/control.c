@@ -39,6 +39,8 @@
 #include "log.h"
 #include "msg.h"
 #include "supervisor.h"
+#include "sv_announce.h"
+#include "sv_pay.h"
 
 #define CONTROL_MAXCONNS	32
 #define CONTROL_BACKLOG		8
@@ -240,6 +242,50 @@ control_result(struct ctl_conn *c, int code, const char *msg)
 		log_warn("control: compose");
 }
 
+static int
+control_today(const struct ledger_sum *ls, void *arg)
+{
+	struct ctl_summary	*sum = arg;
+
+	sum->cs_today_done += ls->ls_count[LS_PUBLISHED] +
+	    ls->ls_count[LS_PAID] + ls->ls_count[LS_EXPIRED];
+	sum->cs_today_earned_sats += ls->ls_earned_sats;
+	return (0);
+}
+
+/* The guide's dashboard lines: workers, today's jobs, the tier. */
+static void
+control_summary_jobs(struct supervisor *sv, struct ctl_summary *sum)
+{
+	const struct tier_info	*t = sv_tier(sv, 0);
+	struct tm		 tm;
+	time_t			 now = time(NULL);
+	int64_t			 midnight;
+
+	sum->cs_busy = jobs_active_count(sv);
+	sum->cs_queued = jobs_queued_count(sv);
+	sum->cs_unpaid = jobs_unpaid_count(sv);
+	sum->cs_paused = (uint32_t)sv->sv_paused;
+	sum->cs_taking = (uint32_t)jobs_taking(sv);
+	sum->cs_tier = t->ti_tier;
+	sum->cs_success_permille = t->ti_judged > 0 ?
+	    (int64_t)(t->ti_success * 1000.0 + 0.5) : -1;
+	sum->cs_wallet_state = sv->sv_nwc != NULL ?
+	    (uint32_t)sv->sv_nwc->n_state : NWC_UNKNOWN;
+	(void)strlcpy(sum->cs_wallet_state_name, sv->sv_conf.c_payment_mode ==
+	    PAYMENT_FREE && sv->sv_nwc != NULL && sv->sv_nwc->n_state ==
+	    NWC_NONE ? "free" : sv_nwc_state_name((int)sum->cs_wallet_state),
+	    sizeof(sum->cs_wallet_state_name));
+	sum->cs_open_invoices = sv_pay_open_count(sv);
+	if (sv->sv_ledger == NULL || localtime_r(&now, &tm) == NULL)
+		return;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	midnight = (int64_t)mktime(&tm);
+	(void)ledger_earnings(sv->sv_ledger, midnight, (int64_t)now + 1,
+	    control_today, sum);
+}
+
 static void
 control_status(struct ctl_conn *c)
 {
@@ -263,13 +309,14 @@ control_status(struct ctl_conn *c)
 	sum.cs_now = time(NULL);
 	sum.cs_pid = getpid();
 	sum.cs_nprocs = PROC_MAX;
-	sum.cs_capacity = (uint32_t)sv->sv_conf.c_capacity;
+	sum.cs_capacity = jobs_capacity(sv);
 	sum.cs_job_types = sv->sv_conf.c_job_types;
 	sum.cs_reloads = sv->sv_reloads;
 	sum.cs_reload_failures = sv->sv_reload_failures;
 	sum.cs_landlock_abi = sandbox_landlock_abi();
 	sum.cs_isolation = sv->sv_conf.c_isolation;
 	sum.cs_nrelays = (uint32_t)sv->sv_conf.c_relays.n;
+	control_summary_jobs(sv, &sum);
 	if (imsgev_compose(&c->cc_iev, IMSG_CTL_STATUS_SUMMARY, 0, 0, -1,
 	    &sum, sizeof(sum)) == -1) {
 		log_warn("control: compose");
@@ -365,6 +412,34 @@ control_dispatch(int fd, short event, void *arg)
 			log_info("stop requested by pid %d", (int)c->cc_pid);
 			control_result(c, CTL_RES_OK, "stopping");
 			supervisor_stop(sv, 0);
+			break;
+		case IMSG_CTL_PAUSE_REQ:
+		case IMSG_CTL_RESUME_REQ:
+			if (imsg_get_len(&imsg) != 0)
+				control_result(c, CTL_RES_FAIL,
+				    "malformed pause request");
+			else if (supervisor_pause(sv, imsg_get_type(&imsg) ==
+			    IMSG_CTL_PAUSE_REQ, err, sizeof(err)) == -1)
+				control_result(c, CTL_RES_FAIL, err);
+			else
+				control_result(c, CTL_RES_OK, err);
+			break;
+		case IMSG_CTL_WALLET_REQ:
+			if (imsg_get_len(&imsg) != 0)
+				control_result(c, CTL_RES_FAIL,
+				    "malformed wallet request");
+			else
+				sv_nwc_ctl_status(sv, c->cc_id);
+			break;
+		case IMSG_CTL_WALLET_RELOAD:
+			if (imsg_get_len(&imsg) != 0)
+				control_result(c, CTL_RES_FAIL,
+				    "malformed wallet reload");
+			else {
+				sv_nwc_load(sv);
+				control_result(c, CTL_RES_OK, "the daemon reads "
+				    "wallet.enc again");
+			}
 			break;
 		case IMSG_CTL_RELAYS_REQ:
 			if (imsg_get_len(&imsg) != 0)

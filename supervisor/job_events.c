@@ -68,7 +68,7 @@ jobev_feedback(const struct job *j, const char *status, const char *extra,
     size_t *outlen)
 {
 	struct nostr_event	 ev;
-	char			 pct[16];
+	char			 pct[16], msats[32];
 	int			 rc = -1;
 
 	nostr_event_init(&ev, 7000, (int64_t)time(NULL));
@@ -90,6 +90,14 @@ jobev_feedback(const struct job *j, const char *status, const char *extra,
 		(void)snprintf(pct, sizeof(pct), "%d", progress > 100 ? 100 :
 		    progress);
 		if (event_add_tagv(&ev, "progress", pct, NULL) == -1)
+			goto done;
+	}
+	/* pay_first: what to pay, NIP-90's way */
+	if (strcmp(status, "payment-required") == 0 && j->j_bolt11 != NULL) {
+		(void)snprintf(msats, sizeof(msats), "%" PRId64,
+		    j->j_lj.lj_price_sats * 1000);
+		if (event_add_tagv(&ev, "amount", msats, j->j_bolt11,
+		    NULL) == -1)
 			goto done;
 	}
 	if (strcmp(status, "error") == 0 && j->j_code[0] != '\0' &&
@@ -187,7 +195,7 @@ jobev_inputs(struct nostr_event *ev, const struct job *j)
 int
 jobev_result(const struct job *j, const char *status, const char *content,
     size_t clen, const char *tags, size_t tagslen, int64_t price_sats,
-    int with_request, char **out, size_t *outlen)
+    const char *bolt11, int with_request, char **out, size_t *outlen)
 {
 	struct nostr_event	 ev;
 	char			 msats[32], sats[32];
@@ -205,7 +213,8 @@ jobev_result(const struct job *j, const char *status, const char *content,
 		(void)snprintf(msats, sizeof(msats), "%" PRId64,
 		    price_sats * 1000);
 		(void)snprintf(sats, sizeof(sats), "%" PRId64, price_sats);
-		if (event_add_tagv(&ev, "amount", msats, NULL) == -1 ||
+		/* NIP-90: the invoice rides with its amount (§E.3) */
+		if (event_add_tagv(&ev, "amount", msats, bolt11, NULL) == -1 ||
 		    event_add_tagv(&ev, "result", "cost_sats", sats,
 		    NULL) == -1)
 			goto done;

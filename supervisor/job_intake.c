@@ -40,6 +40,8 @@
 #include "msg.h"
 #include "nostr_event.h"
 #include "supervisor.h"
+#include "sv_announce.h"
+#include "sv_pay.h"
 #include "sv_json.h"
 #include "util.h"
 #include "verify.h"
@@ -78,7 +80,7 @@ job_reject(struct job *j, int code, const char *msg)
 	job_free(j);
 }
 
-static int
+int
 jobs_taking(struct supervisor *s)
 {
 	const struct conf	*c = &s->sv_conf;
@@ -102,7 +104,7 @@ jobs_taking(struct supervisor *s)
 
 /* PROTOCOL.md §A.12: base, per file, capped; sats. */
 int64_t
-jobs_price(struct supervisor *s, int type, int64_t files)
+jobs_price(struct supervisor *s, int type, int64_t files, int64_t tokens)
 {
 	const struct conf_pricing	*p;
 	int64_t				 price;
@@ -114,8 +116,12 @@ jobs_price(struct supervisor *s, int type, int64_t files)
 	price = p->base;
 	if (files > 0 && p->per_file > 0 && files < 1000000)
 		price += p->per_file * files;
+	/* what the agent's model used, in whole thousands */
+	if (tokens >= 1000 && p->per_1k_tokens > 0 && tokens < INT64_C(1) << 40)
+		price += p->per_1k_tokens * (tokens / 1000);
+	/* the premium the operator asks, as far as the tier allows */
 	if (p->tier_premium_pct > 0)
-		price += price * p->tier_premium_pct / 100;
+		price += price * jobs_premium_pct(s, p->tier_premium_pct) / 100;
 	if (p->max > 0 && price > p->max)
 		price = p->max;
 	return (price);
@@ -140,6 +146,7 @@ job_judge(struct job *j)
 	int			 code = JE_INVALID, rc;
 	uint32_t		 busy;
 	int64_t			 n;
+	int			 pay_first;
 
 	job_limits_default(&lim);
 	if (event_parse(j->j_event, j->j_eventlen, NULL, &ev, err,
@@ -186,7 +193,7 @@ job_judge(struct job *j)
 		    "now");
 		return;
 	}
-	j->j_lj.lj_price_sats = jobs_price(s, r->jr_type, 0);
+	j->j_lj.lj_price_sats = jobs_price(s, r->jr_type, 0, 0);
 	if (r->jr_max_cost_sats >= 0 &&
 	    j->j_lj.lj_price_sats > r->jr_max_cost_sats) {
 		(void)snprintf(err, sizeof(err), "the price is %" PRId64
@@ -195,15 +202,28 @@ job_judge(struct job *j)
 		job_reject(j, JE_BUDGET, err);
 		return;
 	}
+	/* work that cannot be invoiced is not started */
+	if (j->j_lj.lj_price_sats > 0 && !sv_nwc_usable(s)) {
+		job_reject(j, JE_INTERNAL, "the provider has no wallet "
+		    "connected to invoice the job");
+		return;
+	}
 	busy = jobs_active_count(s);
-	if (busy >= (uint32_t)s->sv_conf.c_capacity &&
+	if (busy >= jobs_capacity(s) &&
 	    (!r->jr_for_us || jobs_queued_count(s) >= JOBS_QUEUE_MAX)) {
 		job_reject(j, JE_RESOURCE, "all workers are busy");
 		return;
 	}
 
-	j->j_lj.lj_status = LS_RUNNING;
-	j->j_lj.lj_step = LSTEP_ACCEPTED;
+	/* pay_first: invoiced now, run when paid (sv_pay.c) */
+	pay_first = s->sv_conf.c_payment_mode == PAYMENT_PAY_FIRST &&
+	    j->j_lj.lj_price_sats > 0;
+	if (pay_first && jobs_unpaid_count(s) >= JOBS_QUEUE_MAX) {
+		job_reject(j, JE_RESOURCE, "too many jobs wait for payment");
+		return;
+	}
+	j->j_lj.lj_status = pay_first ? LS_INVOICED : LS_RUNNING;
+	j->j_lj.lj_step = pay_first ? LSTEP_NONE : LSTEP_ACCEPTED;
 	if ((rc = ledger_job_insert(s->sv_ledger, &j->j_lj, j->j_event,
 	    j->j_eventlen)) != 0) {
 		if (rc == -1)
@@ -218,8 +238,9 @@ job_judge(struct job *j)
 	 * the job's folder now, synced; the plain request is in the
 	 * ledger and is copied there when the job starts.
 	 */
-	job_feedback(j, "processing", busy >= (uint32_t)s->sv_conf.c_capacity ?
-	    "Queued" : "Accepted", 0);
+	if (!pay_first)
+		job_feedback(j, "processing", busy >=
+		    jobs_capacity(s) ? "Queued" : "Accepted", 0);
 	if (j->j_tags != NULL && sv_job_file_write(s, j->j_lj.lj_id,
 	    "request-tags.json", j->j_tags, j->j_tagslen, 1) == -1)
 		log_warn("job %s: request-tags.json", j->j_lj.lj_id);
@@ -227,9 +248,13 @@ job_judge(struct job *j)
 	    j->j_lj.lj_id, config_job_type_name(r->jr_type),
 	    j->j_lj.lj_buyer, j->j_lj.lj_price_sats);
 	TAILQ_INSERT_TAIL(&s->sv_jobs, j, j_entry);
+	sv_relay_cancel_sync(s);
+	if (pay_first) {
+		job_pay_first(j);
+		return;
+	}
 	j->j_wait = JW_QUEUED;
 	TAILQ_INSERT_TAIL(&s->sv_jobq, j, j_qentry);
-	sv_relay_cancel_sync(s);
 	jobs_pump_soon(s);
 }
 

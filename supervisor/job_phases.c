@@ -106,6 +106,26 @@ job_keep(const char *data, size_t len)
 	return (p);
 }
 
+/* The tokens the agent reported (its done report's usage), for pricing. */
+static int64_t
+job_tokens(const struct job *j)
+{
+	yajl_val	 v, u;
+	int64_t		 in = 0, out = 0;
+
+	if (j->j_agent == NULL ||
+	    (v = js_parse(j->j_agent, strlen(j->j_agent), NULL, 0)) == NULL)
+		return (0);
+	if ((u = js_get(v, "usage")) != NULL && YAJL_IS_OBJECT(u)) {
+		if (js_int(u, "input_tokens", &in) == -1 || in < 0)
+			in = 0;
+		if (js_int(u, "output_tokens", &out) == -1 || out < 0)
+			out = 0;
+	}
+	yajl_tree_free(v);
+	return (in + out);
+}
+
 /* The agent's artifact goes to verifyd. */
 static void
 job_check_artifact(struct job *j)
@@ -446,9 +466,10 @@ jobs_verified(struct supervisor *s, uint64_t reqid, int what,
 		if (what == VERIFY_PATCH) {
 			free(j->j_patch);
 			j->j_patch = job_keep(data, len);
-			if (js_int(v, "files_changed", &files) == 0)
+			if (js_int(v, "files_changed", &files) == 0 &&
+			    s->sv_conf.c_payment_mode != PAYMENT_PAY_FIRST)
 				j->j_lj.lj_price_sats = jobs_price(s,
-				    j->j_req.jr_type, files);
+				    j->j_req.jr_type, files, job_tokens(j));
 			if (j->j_req.jr_max_cost_sats >= 0 &&
 			    j->j_lj.lj_price_sats > j->j_req.jr_max_cost_sats)
 				j->j_lj.lj_price_sats =

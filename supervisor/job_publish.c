@@ -42,11 +42,11 @@
 #include "nostr_event.h"
 #include "supervisor.h"
 #include "sv_json.h"
+#include "sv_pay.h"
 #include "util.h"
 #include "verify.h"
 #include "work.h"
 
-static void	 job_sign_result(struct job *);
 
 /* ---- publishing: feedback (fire and forget) and results (tracked) ---- */
 
@@ -225,7 +225,9 @@ jobs_published(struct supervisor *s, uint64_t reqid, uint32_t nok,
 	log_info("job %s: result taken by %u of %u relays", j->j_lj.lj_id,
 	    nok, nrelays);
 	j->j_lj.lj_step = LSTEP_RESULT_PUBLISHED;
-	j->j_lj.lj_status = j->j_failed ? LS_FAILED : LS_PUBLISHED;
+	/* paid first, or paid while the relays were asked */
+	j->j_lj.lj_status = j->j_failed ? LS_FAILED :
+	    j->j_lj.lj_earned_sats > 0 ? LS_PAID : LS_PUBLISHED;
 	j->j_lj.lj_finished_at = (int64_t)time(NULL);
 	j->j_wait = JW_DONE;
 	job_finish(j);
@@ -292,7 +294,7 @@ job_encrypted_content(void *arg, int status, const void *data, size_t len)
  * The result's template and signature.  An encrypted job's content is
  * encrypted first, to the buyer, with the scheme the request used.
  */
-static void
+void
 job_sign_result(struct job *j)
 {
 	struct job_sig	*js;
@@ -300,6 +302,9 @@ job_sign_result(struct job *j)
 	size_t		 len, max;
 	int		 op, with_request;
 
+	/* pay_after_verify: no result without its invoice (sv_pay.c) */
+	if (job_pay_wait(j))
+		return;
 	j->j_wait = JW_SIGN;
 	if (j->j_lj.lj_encrypted != 0 && j->j_contentlen > 0 &&
 	    !j->j_sealed) {
@@ -330,7 +335,8 @@ job_sign_result(struct job *j)
 		if (jobev_result(j, j->j_rstatus, j->j_content,
 		    j->j_contentlen, j->j_rtags != NULL ? j->j_rtags : "",
 		    j->j_rtagslen, j->j_failed ? 0 : j->j_lj.lj_price_sats,
-		    with_request, &tmpl, &len) == -1) {
+		    j->j_failed ? NULL : j->j_bolt11, with_request, &tmpl,
+		    &len) == -1) {
 			job_abandon(j, "the result template could not be made");
 			return;
 		}

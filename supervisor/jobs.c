@@ -43,6 +43,8 @@
 #include "msg.h"
 #include "nostr_event.h"
 #include "supervisor.h"
+#include "sv_announce.h"
+#include "sv_pay.h"
 #include "sv_json.h"
 #include "util.h"
 #include "verify.h"
@@ -103,6 +105,7 @@ job_free(struct job *j)
 	free(j->j_content);
 	free(j->j_result);
 	free(j->j_rtags);
+	free(j->j_bolt11);
 	free(j);
 }
 
@@ -140,6 +143,19 @@ jobs_active_count(struct supervisor *s)
 	return (n);
 }
 
+/* pay_first jobs waiting for their invoice or its payment */
+uint32_t
+jobs_unpaid_count(struct supervisor *s)
+{
+	struct job	*j;
+	uint32_t	 n = 0;
+
+	TAILQ_FOREACH(j, &s->sv_jobs, j_entry)
+		if (j->j_wait == JW_INVOICE || j->j_wait == JW_PAYMENT)
+			n++;
+	return (n);
+}
+
 uint32_t
 jobs_queued_count(struct supervisor *s)
 {
@@ -158,7 +174,7 @@ jobs_pump(struct supervisor *s)
 	struct job	*j;
 
 	while ((j = TAILQ_FIRST(&s->sv_jobq)) != NULL &&
-	    jobs_active_count(s) < (uint32_t)s->sv_conf.c_capacity) {
+	    jobs_active_count(s) < jobs_capacity(s)) {
 		TAILQ_REMOVE(&s->sv_jobq, j, j_qentry);
 		j->j_active = 1;
 		/*
@@ -268,9 +284,11 @@ jobs_cancel_event(struct supervisor *s, const struct nostr_event *ev)
 			/* FALLTHROUGH */
 		case JW_QUEUED:
 		case JW_VERIFY:
+		case JW_PAYMENT:
 			j->j_wait = JW_DONE;
 			job_finish(j);
 			break;
+		case JW_INVOICE:
 		case JW_SIGN:
 		case JW_PUBLISH:
 		case JW_DECRYPT:
@@ -363,8 +381,11 @@ jobs_tick(int fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (supervisor_online(s))
+	if (supervisor_online(s)) {
 		jobs_kick(s, PROC_RELAYD);
+		/* the schedule and the tier may have moved */
+		sv_announce_update(s);
+	}
 	if (evtimer_add(s->sv_jobs_tick, &tv) == -1)
 		fatal("%s: evtimer_add", __func__);
 }
@@ -409,7 +430,11 @@ jobs_restore(const struct ledger_job *lj, void *arg)
 	if (code == -1)
 		goto fail;
 	TAILQ_INSERT_TAIL(&s->sv_jobs, j, j_entry);
-	if (lj->lj_step >= LSTEP_RESULT_SIGNED) {
+	if (lj->lj_status == LS_INVOICED) {
+		/* pay_first: its invoice is in the ledger, or asked again */
+		j->j_wait = JW_INVOICE;
+		job_invoice(j);
+	} else if (lj->lj_step >= LSTEP_RESULT_SIGNED) {
 		/* nothing runs: the stored result is published again */
 		if (ledger_job_result(s->sv_ledger, lj->lj_id, &j->j_result,
 		    &j->j_resultlen) != 0) {

@@ -52,6 +52,8 @@ enum job_wait {
 	JW_VERIFY,		/* a request is with verifyd */
 	JW_SIGN,		/* walletd signs (or encrypts) */
 	JW_PUBLISH,		/* relayd publishes the result */
+	JW_INVOICE,		/* the wallet makes (or walletd checks) one */
+	JW_PAYMENT,		/* pay_first: the buyer has the invoice */
 	JW_DONE
 };
 
@@ -93,6 +95,11 @@ struct job {
 	int			 j_pub_tries;	/* publish rounds refused */
 	unsigned int		 j_gen;		/* walks that restart */
 	int			 j_failed;	/* the result is an error one */
+	/* payments (sv_pay.c) */
+	char			*j_bolt11;	/* the job's invoice, recorded */
+	int64_t			 j_inv_since;	/* asking since, unix seconds */
+	int			 j_inv_warned;
+	int			 j_payreq_sent;	/* 7000 payment-required */
 	char			 j_code[8];
 	char			 j_msg[256];
 };
@@ -139,6 +146,7 @@ void	 jobs_published(struct supervisor *, uint64_t, uint32_t, uint32_t,
 struct job *jobs_find(struct supervisor *, const char *);
 uint32_t jobs_active_count(struct supervisor *);
 uint32_t jobs_queued_count(struct supervisor *);
+uint32_t jobs_unpaid_count(struct supervisor *);
 size_t	 jobs_cancel_filter(struct supervisor *, char *, size_t);
 
 int64_t	 now_us(void);
@@ -152,7 +160,7 @@ void	 jobs_pump_soon(struct supervisor *);
 /* job_intake.c */
 void	 job_judge(struct job *);
 void	 job_reject(struct job *, int, const char *);
-int64_t	 jobs_price(struct supervisor *, int, int64_t);
+int64_t	 jobs_price(struct supervisor *, int, int64_t, int64_t);
 
 /* job_phases.c */
 void	 job_continue(struct job *);
@@ -161,6 +169,7 @@ char	*job_tags_text(yajl_val);
 /* job_publish.c */
 void	 job_feedback(struct job *, const char *, const char *, int);
 void	 job_publish_result(struct job *);
+void	 job_sign_result(struct job *);
 void	 job_finish(struct job *);
 void	 job_result(struct job *, const char *, char *, size_t, const char *,
 	    size_t);
@@ -173,7 +182,8 @@ void	 job_fail(struct job *, int, const char *, ...)
 int	 jobev_feedback(const struct job *, const char *, const char *,
 	    int, const char *, size_t, char **, size_t *);
 int	 jobev_result(const struct job *, const char *, const char *,
-	    size_t, const char *, size_t, int64_t, int, char **, size_t *);
+	    size_t, const char *, size_t, int64_t, const char *, int, char **,
+	    size_t *);
 
 /* sv_work.c */
 int	 sv_work_order(struct supervisor *, struct job *, int);

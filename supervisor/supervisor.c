@@ -47,6 +47,8 @@
 #include "log.h"
 #include "msg.h"
 #include "supervisor.h"
+#include "sv_announce.h"
+#include "sv_pay.h"
 
 #define STOP_PHASE1_SECS	3	/* relayd, workerd, verifyd */
 #define STOP_PHASE2_SECS	1	/* walletd */
@@ -178,6 +180,8 @@ supervisor_reload(struct supervisor *s, char *err, size_t errlen)
 	log_info("configuration reloaded from %s", s->sv_paths.p_config);
 	sv_relay_sync(s, 1);	/* relayd keeps the relays that stay */
 	sv_proxy_sync(s);
+	(void)sv_tier(s, 1);
+	sv_announce_update(s);
 	return (0);
  fail:
 	s->sv_reload_failures++;
@@ -197,6 +201,45 @@ supervisor_online(const struct supervisor *s)
 		if (!s->sv_helpers[i].h_ready)
 			return (0);
 	return (s->sv_unlocked);
+}
+
+/*
+ * provider pause | resume: no new jobs are taken (running ones finish)
+ * and the announcement says so.  The state is a file beside the
+ * config, so that a restart keeps it.  err gets the operator's message.
+ */
+int
+supervisor_pause(struct supervisor *s, int pause, char *err, size_t errlen)
+{
+	char	 path[OA_PATH_MAX];
+	int	 fd;
+
+	if (path_join(path, sizeof(path), s->sv_paths.p_dir, "paused") == -1) {
+		(void)snprintf(err, errlen, "path too long");
+		return (-1);
+	}
+	if (pause) {
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0600)) == -1) {
+			(void)snprintf(err, errlen, "%s: %s", path,
+			    strerror(errno));
+			return (-1);
+		}
+		(void)close(fd);
+	} else if (unlink(path) == -1 && errno != ENOENT) {
+		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (s->sv_paused != pause)
+		log_info("%s by the operator", pause ? "paused: no new jobs" :
+		    "resumed: taking jobs");
+	s->sv_paused = pause;
+	(void)snprintf(err, errlen, "%s", pause ? "paused: no new jobs are "
+	    "taken; running jobs finish" : s->sv_conf.c_schedule ==
+	    SCHEDULE_SCHEDULE ? "resumed: taking jobs within the schedule" :
+	    "resumed: taking jobs");
+	sv_announce_update(s);
+	return (0);
 }
 
 /* Tell whoever started us how the start went, once. */
@@ -238,6 +281,7 @@ supervisor_check_online(struct supervisor *s)
 	log_info("all helpers ready: provider online");
 	s->sv_online_logged = 1;
 	sv_ready_notify(s, NULL);
+	sv_announce_update(s);
 }
 
 /* The suite cannot come up: say why where the operator looks, and stop. */
@@ -333,6 +377,9 @@ supervisor_stop(struct supervisor *s, int code)
 		    s)) == NULL)
 			fatalx("%s: evtimer_new", __func__);
 		control_cleanup(s);
+		/* buyers should not pick a provider that is gone */
+		if (sv_announce_withdraw(s))
+			return;
 	} else if (code != 0)
 		s->sv_exit_code = code;
 
@@ -575,6 +622,12 @@ main(int argc, char *argv[])
 	if (jobs_init(&sv, errbuf, sizeof(errbuf)) == -1)
 		fatalx("%s", errbuf);
 	sv.sv_started = time(NULL);
+	if (path_join(errbuf, sizeof(errbuf), sv.sv_paths.p_dir,
+	    "paused") == 0 && access(errbuf, F_OK) == 0) {
+		sv.sv_paused = 1;
+		log_info("paused (%s): no new jobs until 'openagents provider "
+		    "resume'", errbuf);
+	}
 
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		fatal("signal");
@@ -599,12 +652,15 @@ main(int argc, char *argv[])
 	    OA_VERSION, getpid(), sv.sv_paths.p_config,
 	    sandbox_mode_name(sv.sv_sandbox));
 	control_listen(&sv);
+	sv_nwc_init(&sv);
 	helpers_start(&sv);
 
 	if (event_base_dispatch(sv.sv_base) == -1)
 		fatalx("event_base_dispatch");
 
 	control_cleanup(&sv);
+	sv_nwc_shutdown(&sv);
+	sv_announce_free();
 	jobs_shutdown(&sv);
 	sv_wallet_forget(&sv);
 	sv_ready_notify(&sv, "stopped before coming online");

@@ -66,6 +66,17 @@ struct overrides {
 
 struct ctl_conn;
 TAILQ_HEAD(ctl_conns, ctl_conn);
+struct nwc;
+
+/* the supervisor's subscriptions with relayd (sv_relay.c) */
+enum sv_sub {
+	SV_SUB_JOBS = 0,	/* broad, and addressed to us by #p */
+	SV_SUB_REFS,		/* deletions naming us, disputes */
+	SV_SUB_NWC,		/* NIP-47 answers and notifications */
+	SV_SUB_CANCEL,		/* deletions of the requests we work on */
+	SV_SUB_NWCINFO,		/* the wallet service's kind 13194 */
+	SV_SUB_MAX
+};
 
 /* an answer from walletd: status is an enum wallet_status */
 typedef void (*sv_wallet_cb)(void *, int, const void *, size_t);
@@ -122,8 +133,9 @@ struct supervisor {
 	/* relays: what relayd was told, and what it reported */
 	int			 sv_relay_synced;
 	int64_t			 sv_sub_since;		/* first subscription */
-	int64_t			 sv_sub_last[4];	/* newest seen, per sub */
+	int64_t			 sv_sub_last[SV_SUB_MAX]; /* newest seen */
 	int			 sv_cancel_subscribed;
+	int			 sv_nwc_subscribed;
 	uint64_t		 sv_events_in;
 	uint64_t		 sv_pub_reqid;
 	int			 sv_lock_fd;
@@ -138,6 +150,9 @@ struct supervisor {
 	unsigned int		 sv_jobs_gen;
 	struct event		*sv_jobs_tick;
 	struct event		*sv_pump_ev;
+
+	/* the wallet (sv_nwc.c, sv_pay.c) */
+	struct nwc		*sv_nwc;
 };
 
 /* supervisor.c */
@@ -146,6 +161,7 @@ void	 supervisor_stop(struct supervisor *, int);
 int	 supervisor_online(const struct supervisor *);
 void	 supervisor_check_online(struct supervisor *);
 void	 supervisor_startup_failed(struct supervisor *, const char *);
+int	 supervisor_pause(struct supervisor *, int, char *, size_t);
 
 /* supervisor_proc.c */
 int	 helpers_locate(struct supervisor *, const char *);
@@ -166,6 +182,8 @@ void	 sv_wallet_forget(struct supervisor *);
 int	 sv_wallet_dispatch(struct supervisor *, struct imsg *);
 int	 sv_wallet_request(struct supervisor *, uint32_t, const uint8_t *,
 	    const void *, size_t, sv_wallet_cb, void *);
+int	 sv_wallet_requestf(struct supervisor *, uint32_t, uint32_t,
+	    const uint8_t *, const void *, size_t, sv_wallet_cb, void *);
 int	 sv_wallet_complete(struct supervisor *,
 	    const struct msg_wallet_res *, const void *, size_t);
 
@@ -181,6 +199,9 @@ void	 sv_relay_sync(struct supervisor *, int);
 int	 sv_relay_dispatch(struct supervisor *, struct imsg *);
 int	 sv_relay_stats_req(struct supervisor *, uint32_t);
 uint64_t sv_relay_publish(struct supervisor *, const void *, size_t);
+uint64_t sv_relay_publish_to(struct supervisor *, const void *, size_t,
+	    uint32_t);
+void	 sv_relay_nwc_sync(struct supervisor *);
 void	 sv_relay_cancel_sync(struct supervisor *);
 
 /* sv_proxy.c */

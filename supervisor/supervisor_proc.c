@@ -44,6 +44,7 @@
 #include "msg.h"
 #include "proc.h"
 #include "supervisor.h"
+#include "sv_pay.h"
 
 #define BACKOFF_FIRST_MS	100
 #define BACKOFF_MAX_MS		60000
@@ -284,6 +285,7 @@ helper_dispatch(int fd, short event, void *arg)
 			if (h->h_id == PROC_RELAYD) {
 				/* a new relayd knows nothing yet */
 				sv->sv_relay_synced = 0;
+				sv_nwc_relayd_ready(sv);
 				sv_relay_sync(sv, 0);
 				sv_proxy_sync(sv);
 			}
@@ -322,6 +324,7 @@ helper_dispatch(int fd, short event, void *arg)
 		case IMSG_RELAY_AUTH_REQ:
 		case IMSG_RELAY_STATS:
 		case IMSG_RELAY_STATS_END:
+		case IMSG_RELAY_EOSE:
 			if (h->h_id != PROC_RELAYD || !h->h_ready) {
 				imsg_free(&imsg);
 				helper_violation(sv, h, "relay message from "
@@ -349,6 +352,7 @@ helper_dispatch(int fd, short event, void *arg)
 			break;
 		case IMSG_WALLET_UNLOCKED:
 		case IMSG_WALLET_RES:
+		case IMSG_WALLET_NWC_INFO:
 			/* only the key holder answers these */
 			if (h->h_id != PROC_WALLETD || !h->h_ready) {
 				imsg_free(&imsg);

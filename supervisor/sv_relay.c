@@ -38,6 +38,8 @@
 #include "msg.h"
 #include "nostr_event.h"
 #include "supervisor.h"
+#include "sv_announce.h"
+#include "sv_pay.h"
 
 #define SV_SINCE_MARGIN		300	/* seconds of overlap on (re)start */
 #define RELAY_CANCEL_FILTER_MAX	(64 * 1024)
@@ -45,15 +47,8 @@
 /* The job kinds of PROTOCOL.md Part A: TextGen and the Bazaar four. */
 static const char	*sv_job_kinds = "[5050,5930,5931,5932,5933]";
 
-enum sv_sub {
-	SV_SUB_JOBS = 0,	/* broad, and addressed to us by #p */
-	SV_SUB_REFS,		/* disputes and deletions naming us */
-	SV_SUB_WALLET,		/* NIP-47 answers and notifications to us */
-	SV_SUB_CANCEL		/* deletions of the requests we work on */
-};
-
-static const char	*sv_sub_ids[] = { "oa-jobs", "oa-refs", "oa-wallet",
-			    "oa-cancel" };
+static const char	*sv_sub_ids[SV_SUB_MAX] = { "oa-jobs", "oa-refs",
+			    "oa-nwc", "oa-cancel", "oa-nwc-info" };
 
 /* When a request frame came in, for the accept latency (P2). */
 static int64_t
@@ -83,11 +78,18 @@ sv_relay_subscribe(struct supervisor *s, struct helper *h, enum sv_sub which,
 
 	memset(&rs, 0, sizeof(rs));
 	(void)strlcpy(rs.rs_subid, sv_sub_ids[which], sizeof(rs.rs_subid));
+	rs.rs_roles = RELAY_ROLE_JOBS;
 	/* after a relayd restart, resume where its events stopped */
 	since = s->sv_sub_since;
 	if (s->sv_sub_last[which] - SV_SINCE_MARGIN > since)
 		since = s->sv_sub_last[which] - SV_SINCE_MARGIN;
 	rs.rs_since = since;
+	if (which == SV_SUB_NWC || which == SV_SUB_NWCINFO) {
+		rs.rs_roles = RELAY_ROLE_WALLET;
+		/* the info event is replaceable and may be old */
+		rs.rs_since = which == SV_SUB_NWC ? (int64_t)time(NULL) -
+		    SV_SINCE_MARGIN : 0;
+	}
 	iov[0].iov_base = &rs;
 	iov[0].iov_len = sizeof(rs);
 	iov[1].iov_base = (void *)(uintptr_t)filters;
@@ -107,36 +109,52 @@ sv_relay_sync(struct supervisor *s, int force)
 {
 	struct helper		*h;
 	struct msg_relay_conf	 rc;
-	struct msg_relay_url	 ru;
+	struct msg_relay_url	 ru[RELAY_MAX];
+	const char		*url;
 	char			 pk[65], filters[1024];
-	size_t			 i;
+	size_t			 i, k, n = 0;
 
 	if ((h = sv_relayd(s)) == NULL || !s->sv_unlocked)
 		return;
 	if (s->sv_relay_synced && !force)
 		return;
+	/* the job relays, then the wallet's; one entry a URL, both roles */
+	memset(ru, 0, sizeof(ru));
+	for (i = 0; i < s->sv_conf.c_relays.n && n < RELAY_MAX; i++) {
+		(void)strlcpy(ru[n].ru_url, s->sv_conf.c_relays.v[i],
+		    sizeof(ru[n].ru_url));
+		ru[n++].ru_roles = RELAY_ROLE_JOBS;
+	}
+	for (i = 0; (url = sv_nwc_relay(s, i)) != NULL; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(ru[k].ru_url, url) == 0)
+				break;
+		if (k == n) {
+			if (n == RELAY_MAX)
+				break;
+			(void)strlcpy(ru[n++].ru_url, url,
+			    sizeof(ru[k].ru_url));
+		}
+		ru[k].ru_roles |= RELAY_ROLE_WALLET;
+	}
 	memset(&rc, 0, sizeof(rc));
 	memcpy(rc.rc_pubkey, s->sv_pubkey, sizeof(rc.rc_pubkey));
 	rc.rc_max_event = (uint64_t)s->sv_conf.c_limit_event_bytes;
-	rc.rc_nrelays = (uint32_t)s->sv_conf.c_relays.n;
-	if (rc.rc_nrelays > RELAY_MAX)
-		rc.rc_nrelays = RELAY_MAX;
+	rc.rc_nrelays = (uint32_t)n;
 	if (imsgev_compose(&h->h_iev, IMSG_RELAY_CONF, 0, 0, -1, &rc,
 	    sizeof(rc)) == -1)
 		fatal("%s: compose", __func__);
-	for (i = 0; i < rc.rc_nrelays; i++) {
-		memset(&ru, 0, sizeof(ru));
-		(void)strlcpy(ru.ru_url, s->sv_conf.c_relays.v[i],
-		    sizeof(ru.ru_url));
+	for (i = 0; i < n; i++)
 		if (imsgev_compose(&h->h_iev, IMSG_RELAY_CONF_URL, 0, 0, -1,
-		    &ru, sizeof(ru)) == -1)
+		    &ru[i], sizeof(ru[i])) == -1)
 			fatal("%s: compose", __func__);
-	}
 	if (imsgev_compose(&h->h_iev, IMSG_RELAY_CONF_END, 0, 0, -1, NULL,
 	    0) == -1)
 		fatal("%s: compose", __func__);
-	if (s->sv_relay_synced)
-		return;		/* the subscriptions stand */
+	if (s->sv_relay_synced) {
+		sv_relay_nwc_sync(s);	/* the wallet may be new */
+		return;		/* the others stand */
+	}
 
 	if (s->sv_sub_since == 0)
 		s->sv_sub_since = (int64_t)time(NULL) - SV_SINCE_MARGIN;
@@ -146,16 +164,62 @@ sv_relay_sync(struct supervisor *s, int force)
 	    "{\"kinds\":%s}\n{\"kinds\":%s,\"#p\":[\"%s\"]}\n",
 	    sv_job_kinds, sv_job_kinds, pk);
 	sv_relay_subscribe(s, h, SV_SUB_JOBS, filters);
+	/*
+	 * A dispute (PROTOCOL.md §A.11) names our result by its e tag,
+	 * not us by a p tag: all of them come, and the ledger sorts out
+	 * ours.  They are rare.
+	 */
 	(void)snprintf(filters, sizeof(filters),
-	    "{\"kinds\":[5,39300],\"#p\":[\"%s\"]}\n", pk);
+	    "{\"kinds\":[5],\"#p\":[\"%s\"]}\n{\"kinds\":[39300]}\n", pk);
 	sv_relay_subscribe(s, h, SV_SUB_REFS, filters);
-	/* ephemeral kinds: the subscription must stand before a request */
-	(void)snprintf(filters, sizeof(filters),
-	    "{\"kinds\":[23195,23196,23197],\"#p\":[\"%s\"]}\n", pk);
-	sv_relay_subscribe(s, h, SV_SUB_WALLET, filters);
 	s->sv_relay_synced = 1;
 	s->sv_cancel_subscribed = 0;
+	s->sv_nwc_subscribed = 0;
 	sv_relay_cancel_sync(s);
+	sv_relay_nwc_sync(s);
+}
+
+/*
+ * The wallet's two subscriptions, on its relays only: its info event,
+ * and the answers and notifications to our connection key.  NIP-47
+ * answers are ephemeral, so requests wait until the second one has had
+ * its EOSE (sv_nwc.c; relayd holds to that per relay as well).
+ */
+void
+sv_relay_nwc_sync(struct supervisor *s)
+{
+	struct helper		*h;
+	struct msg_relay_sub	 rs;
+	struct nwc		*n = s->sv_nwc;
+	char			 filters[1024];
+	int			 which;
+
+	if ((h = sv_relayd(s)) == NULL || !s->sv_relay_synced || n == NULL)
+		return;
+	if (n->n_nrelays == 0) {
+		if (!s->sv_nwc_subscribed)
+			return;
+		for (which = SV_SUB_NWC; which <= SV_SUB_NWCINFO;
+		    which += SV_SUB_NWCINFO - SV_SUB_NWC) {
+			memset(&rs, 0, sizeof(rs));
+			(void)strlcpy(rs.rs_subid, sv_sub_ids[which],
+			    sizeof(rs.rs_subid));
+			rs.rs_roles = RELAY_ROLE_WALLET;
+			if (imsgev_compose(&h->h_iev, IMSG_RELAY_UNSUBSCRIBE,
+			    0, 0, -1, &rs, sizeof(rs)) == -1)
+				fatal("%s: compose", __func__);
+		}
+		s->sv_nwc_subscribed = 0;
+		return;
+	}
+	(void)snprintf(filters, sizeof(filters),
+	    "{\"kinds\":[13194],\"authors\":[\"%s\"]}\n", n->n_wallet_hex);
+	sv_relay_subscribe(s, h, SV_SUB_NWCINFO, filters);
+	(void)snprintf(filters, sizeof(filters),
+	    "{\"kinds\":[23195,23196,23197],\"authors\":[\"%s\"],"
+	    "\"#p\":[\"%s\"]}\n", n->n_wallet_hex, n->n_client_hex);
+	sv_relay_subscribe(s, h, SV_SUB_NWC, filters);
+	s->sv_nwc_subscribed = 1;
 }
 
 /*
@@ -189,9 +253,16 @@ sv_relay_cancel_sync(struct supervisor *s)
 	s->sv_cancel_subscribed = 1;
 }
 
-/* An event to every relay; 0 when relayd is not there to take it. */
+/* An event to every job relay; 0 when relayd is not there to take it. */
 uint64_t
 sv_relay_publish(struct supervisor *s, const void *json, size_t len)
+{
+	return (sv_relay_publish_to(s, json, len, RELAY_ROLE_JOBS));
+}
+
+uint64_t
+sv_relay_publish_to(struct supervisor *s, const void *json, size_t len,
+    uint32_t roles)
 {
 	struct helper		*h;
 	struct msg_relay_pub	 rp;
@@ -201,6 +272,7 @@ sv_relay_publish(struct supervisor *s, const void *json, size_t len)
 		return (0);
 	memset(&rp, 0, sizeof(rp));
 	rp.rp_reqid = ++s->sv_pub_reqid;
+	rp.rp_roles = roles;
 	iov[0].iov_base = &rp;
 	iov[0].iov_len = sizeof(rp);
 	iov[1].iov_base = (void *)(uintptr_t)json;
@@ -259,8 +331,8 @@ sv_relay_resolve(struct supervisor *s, struct helper *h, struct imsg *imsg)
 
 /*
  * An event relayd validated: job requests go to the job engine, the
- * buyers' deletions to their jobs.  Disputes and wallet events are the
- * payments' (a later issue): logged and counted.
+ * buyers' deletions to their jobs, disputes to the ledger's jobs, the
+ * wallet's events to the NWC client.
  */
 static void
 sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
@@ -280,7 +352,7 @@ sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
 		return;
 	}
 	re.re_subid[sizeof(re.re_subid) - 1] = '\0';
-	for (which = SV_SUB_CANCEL; which > SV_SUB_JOBS; which--)
+	for (which = SV_SUB_MAX - 1; which > SV_SUB_JOBS; which--)
 		if (strcmp(re.re_subid, sv_sub_ids[which]) == 0)
 			break;
 	if (ev.ev_created_at > s->sv_sub_last[which])
@@ -293,11 +365,13 @@ sv_relay_event(struct supervisor *s, struct helper *h, struct imsg *imsg)
 		    pk);
 		jobs_event(s, &ev, (const char *)ibuf_data(&ib),
 		    ibuf_size(&ib), t0);
-	} else if (ev.ev_kind == 5)
+	} else if (which == SV_SUB_NWC || which == SV_SUB_NWCINFO)
+		sv_nwc_event(s, &ev, (const char *)ibuf_data(&ib),
+		    ibuf_size(&ib));
+	else if (ev.ev_kind == 5)
 		jobs_cancel_event(s, &ev);
-	else if (which == SV_SUB_WALLET)
-		log_info("wallet event %s kind %u from %s", id, ev.ev_kind,
-		    pk);
+	else if (ev.ev_kind == 39300)
+		jobs_dispute_event(s, &ev);
 	else
 		log_info("event %s kind %u from %s names us", id, ev.ev_kind,
 		    pk);
@@ -380,7 +454,23 @@ sv_relay_published(struct supervisor *s, struct helper *h, struct imsg *imsg)
 		return;
 	}
 	pd.rd_msg[sizeof(pd.rd_msg) - 1] = '\0';
+	if (sv_nwc_published(s, pd.rd_reqid, pd.rd_nok, pd.rd_msg) ||
+	    sv_announce_published(s, pd.rd_reqid))
+		return;
 	jobs_published(s, pd.rd_reqid, pd.rd_nok, pd.rd_nrelays, pd.rd_msg);
+}
+
+static void
+sv_relay_eose(struct supervisor *s, struct helper *h, struct imsg *imsg)
+{
+	struct msg_relay_event	 re;
+
+	if (imsg_get_data(imsg, &re, sizeof(re)) == -1) {
+		helper_violation(s, h, "bad EOSE message");
+		return;
+	}
+	re.re_subid[sizeof(re.re_subid) - 1] = '\0';
+	sv_nwc_eose(s, re.re_subid);
 }
 
 int
@@ -411,6 +501,9 @@ sv_relay_dispatch(struct supervisor *s, struct imsg *imsg)
 		return (0);
 	case IMSG_RELAY_PUBLISHED:
 		sv_relay_published(s, h, imsg);
+		return (0);
+	case IMSG_RELAY_EOSE:
+		sv_relay_eose(s, h, imsg);
 		return (0);
 	case IMSG_RELAY_AUTH_REQ:
 		sv_relay_auth(s, h, imsg);

@@ -40,6 +40,7 @@
 #include "nip19.h"
 #include "passphrase.h"
 #include "supervisor.h"
+#include "sv_pay.h"
 
 /*
  * Before the suite starts: the identity must exist, and the passphrase
@@ -164,6 +165,7 @@ sv_wallet_unlocked(struct supervisor *s, struct imsg *imsg)
 	log_info("identity %s unlocked", npub);
 	jobs_resume(s);
 	sv_relay_sync(s, 0);
+	sv_nwc_load(s);
 	supervisor_check_online(s);
 }
 
@@ -194,6 +196,9 @@ sv_wallet_dispatch(struct supervisor *s, struct imsg *imsg)
 	case IMSG_WALLET_RES:
 		sv_wallet_answer(s, imsg);
 		return (0);
+	case IMSG_WALLET_NWC_INFO:
+		sv_nwc_info(s, imsg);
+		return (0);
 	default:
 		return (-1);
 	}
@@ -206,6 +211,14 @@ sv_wallet_dispatch(struct supervisor *s, struct imsg *imsg)
 int
 sv_wallet_request(struct supervisor *s, uint32_t op, const uint8_t *peer,
     const void *data, size_t len, sv_wallet_cb cb, void *arg)
+{
+	return (sv_wallet_requestf(s, op, 0, peer, data, len, cb, arg));
+}
+
+int
+sv_wallet_requestf(struct supervisor *s, uint32_t op, uint32_t flags,
+    const uint8_t *peer, const void *data, size_t len, sv_wallet_cb cb,
+    void *arg)
 {
 	struct helper		*h = &s->sv_helpers[PROC_WALLETD];
 	struct wallet_pending	*p;
@@ -221,6 +234,7 @@ sv_wallet_request(struct supervisor *s, uint32_t op, const uint8_t *peer,
 	memset(&wr, 0, sizeof(wr));
 	wr.wr_reqid = ++s->sv_wallet_reqid;
 	wr.wr_op = op;
+	wr.wr_flags = flags;
 	if (peer != NULL)
 		memcpy(wr.wr_peer, peer, sizeof(wr.wr_peer));
 	iov[0].iov_base = &wr;

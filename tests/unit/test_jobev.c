@@ -132,7 +132,7 @@ START_TEST(test_result)
 
 	job_setup(&j, 0);
 	ck_assert_int_eq(jobev_result(&j, "success", "diff", 4, tags,
-	    strlen(tags), 4500, 1, &json, &len), 0);
+	    strlen(tags), 4500, "lnbcrt45u1example", 1, &json, &len), 0);
 	ev = parse_template(json, len);
 	ck_assert_uint_eq(ev->ev_kind, 6932);
 	ck_assert_uint_eq(ev->ev_contentlen, 4);
@@ -143,7 +143,10 @@ START_TEST(test_result)
 		n++;
 	ck_assert_uint_eq(n, 1);
 	ck_assert_ptr_nonnull(tag(ev, "e", j.j_lj.lj_request_id));
-	ck_assert_ptr_nonnull(tag(ev, "amount", "4500000"));
+	ck_assert_ptr_nonnull(t = tag(ev, "amount", "4500000"));
+	/* NIP-90's form: the invoice is the amount's third element */
+	ck_assert_uint_eq(t->t_nvals, 3);
+	ck_assert(event_str_eq(&t->t_vals[2], "lnbcrt45u1example"));
 	ck_assert_ptr_null(tag(ev, "amount", "1"));
 	ck_assert_ptr_nonnull(t = tag(ev, "result", "cost_sats"));
 	ck_assert(event_str_eq(&t->t_vals[2], "4500"));
@@ -157,7 +160,7 @@ START_TEST(test_result)
 
 	/* encrypted: no plaintext inputs, the encrypted tag, no price */
 	j.j_lj.lj_encrypted = 44;
-	ck_assert_int_eq(jobev_result(&j, "failed", NULL, 0, "[]", 2, 0, 1,
+	ck_assert_int_eq(jobev_result(&j, "failed", NULL, 0, "[]", 2, 0, NULL, 1,
 	    &json, &len), 0);
 	ev = parse_template(json, len);
 	ck_assert_ptr_null(tag(ev, "i", NULL));
@@ -168,16 +171,16 @@ START_TEST(test_result)
 	free(json);
 
 	/* verifyd's tags must be arrays of strings */
-	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "[[1]]", 5, 0, 1,
+	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "[[1]]", 5, 0, NULL, 1,
 	    &json, &len), -1);
-	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "{}", 2, 0, 1,
+	ck_assert_int_eq(jobev_result(&j, "success", NULL, 0, "{}", 2, 0, NULL, 1,
 	    &json, &len), -1);
 
 	/* without the request tag, for size; an encrypted job's error, no text */
 	ck_assert_int_eq(jobev_result(&j, "failed", NULL, 0,
 	    "[[\"error\",\"E006\",\"lint.sh failed in /secret\"],"
 	    "[\"result\",\"verification\",\"lint\",\"1\"],"
-	    "[\"result\",\"patch_sha256\",\"ab\"]]", 114, 0, 0, &json,
+	    "[\"result\",\"patch_sha256\",\"ab\"]]", 114, 0, NULL, 0, &json,
 	    &len), 0);
 	ev = parse_template(json, len);
 	ck_assert_ptr_null(tag(ev, "request", NULL));
