@@ -138,6 +138,44 @@ static const char *const ledger_steps[] = {
 	"CREATE TRIGGER jobs_sum_delete AFTER DELETE ON jobs BEGIN"
 	SUM_SUB("day", "86400") SUM_SUB("hour", "3600")
 	"END;",
+	/*
+	 * 1 -> 2: invoices and the payments that settled them.  A partial
+	 * unique index holds "one open invoice per job" in the schema, so
+	 * no interleaving of callers can make a second.  A payment is
+	 * unique by hash: a settle replayed after a crash finds it there.
+	 * Result ids are indexed only where set (disputes look them up).
+	 */
+	"CREATE TABLE invoices ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  job TEXT NOT NULL REFERENCES jobs (id),"
+	"  payment_hash TEXT NOT NULL,"
+	"  amount_msats INTEGER NOT NULL,"
+	"  pay_first INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  settled_at INTEGER NOT NULL,"
+	"  closed_at INTEGER NOT NULL,"
+	"  preimage TEXT NOT NULL,"
+	"  bolt11 TEXT NOT NULL"
+	");"
+	"CREATE UNIQUE INDEX invoices_hash ON invoices (payment_hash);"
+	"CREATE UNIQUE INDEX invoices_job_open ON invoices (job)"
+	"  WHERE state = 0;"
+	"CREATE INDEX invoices_job ON invoices (job, seq);"
+	"CREATE INDEX invoices_state ON invoices (state, created_at);"
+	"CREATE TABLE payments ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  payment_hash TEXT NOT NULL UNIQUE"
+	"    REFERENCES invoices (payment_hash),"
+	"  job TEXT NOT NULL,"
+	"  amount_msats INTEGER NOT NULL,"
+	"  preimage TEXT NOT NULL,"
+	"  settled_at INTEGER NOT NULL,"
+	"  source TEXT NOT NULL"
+	");"
+	"CREATE INDEX payments_settled ON payments (settled_at, amount_msats);"
+	"CREATE INDEX jobs_result ON jobs (result_id) WHERE result_id != '';",
 };
 #define LEDGER_NSTEPS	(sizeof(ledger_steps) / sizeof(ledger_steps[0]))
 _Static_assert(LEDGER_NSTEPS == LEDGER_SCHEMA_VERSION,
@@ -153,6 +191,9 @@ _Static_assert(LEDGER_NSTEPS == LEDGER_SCHEMA_VERSION,
 	"status, step, price_sats, earned_sats, error_code, error_msg, "	\
 	"result_id, trajectory_id, started_at, finished_at, updated_at"
 #define JOB_NEWEST	" ORDER BY received_at DESC, seq DESC LIMIT ?"
+#define INV_COLS							\
+	"job, payment_hash, amount_msats, pay_first, state, created_at, "	\
+	"expires_at, settled_at, preimage, bolt11"
 
 enum ledger_stmt {
 	ST_INSERT,
@@ -170,6 +211,20 @@ enum ledger_stmt {
 	ST_LIST_TYPE,
 	ST_LIST_BOTH,
 	ST_EARNINGS,
+	ST_INV_ADD,
+	ST_INV_GET,
+	ST_INV_BY_HASH,
+	ST_INV_OPEN,
+	ST_INV_SETTLE,
+	ST_INV_CLOSE,
+	ST_PAY_ADD,
+	ST_JOB_PAID,
+	ST_JOB_EXPIRED,
+	ST_BY_RESULT,
+	ST_PAY_SUM,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
 	ST_VERSION,
 	ST_SYNC_FULL,
 	ST_SYNC_NORMAL,
@@ -218,6 +273,40 @@ static const char *const ledger_sql[ST_MAX] = {
 	    "UNION ALL SELECT type, status, 1, earned_sats FROM jobs "
 	    "WHERE received_at >= ?9 AND received_at < ?10) "
 	    "GROUP BY type, status HAVING SUM(n) > 0 ORDER BY type, status",
+	/* the unique indexes answer "already there" with no change */
+	[ST_INV_ADD] = "INSERT INTO invoices (job, payment_hash, "
+	    "amount_msats, pay_first, state, created_at, expires_at, "
+	    "settled_at, closed_at, preimage, bolt11) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING",
+	[ST_INV_GET] = "SELECT " INV_COLS " FROM invoices WHERE job = ? "
+	    "ORDER BY seq DESC LIMIT 1",
+	[ST_INV_BY_HASH] = "SELECT " INV_COLS " FROM invoices "
+	    "WHERE payment_hash = ?",
+	[ST_INV_OPEN] = "SELECT " INV_COLS " FROM invoices WHERE state = 0 "
+	    "ORDER BY created_at, seq",
+	[ST_INV_SETTLE] = "UPDATE invoices SET state = ?1, settled_at = ?2, "
+	    "closed_at = ?2, preimage = ?3 WHERE payment_hash = ?4 AND "
+	    "state = 0 RETURNING job",
+	[ST_INV_CLOSE] = "UPDATE invoices SET state = ?1, closed_at = ?2 "
+	    "WHERE payment_hash = ?3 AND state = 0 RETURNING job",
+	[ST_PAY_ADD] = "INSERT INTO payments (payment_hash, job, "
+	    "amount_msats, preimage, settled_at, source) "
+	    "VALUES (?, ?, ?, ?, ?, ?)",
+	/* the sum triggers see status and earned_sats change */
+	[ST_JOB_PAID] = "UPDATE jobs SET earned_sats = ?1, status = "
+	    "CASE WHEN status = ?2 THEN ?3 ELSE status END, updated_at = ?4 "
+	    "WHERE id = ?5",
+	[ST_JOB_EXPIRED] = "UPDATE jobs SET status = ?1, finished_at = "
+	    "CASE WHEN finished_at = 0 THEN ?2 ELSE finished_at END, "
+	    "updated_at = ?3 WHERE id = ?4 AND status IN (?5, ?6)",
+	/* the second term lets the partial index answer */
+	[ST_BY_RESULT] = "SELECT " JOB_COLS " FROM jobs "
+	    "WHERE result_id = ?1 AND result_id != ''",
+	[ST_PAY_SUM] = "SELECT COUNT(*), COALESCE(SUM(amount_msats), 0) "
+	    "FROM payments WHERE settled_at >= ? AND settled_at < ?",
+	[ST_SAVEPOINT] = "SAVEPOINT ledger_txn",
+	[ST_RELEASE] = "RELEASE ledger_txn",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO ledger_txn",
 	[ST_VERSION] = "PRAGMA user_version",
 	[ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
 	[ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
@@ -464,6 +553,83 @@ job_read(struct ledger *l, sqlite3_stmt *st, struct ledger_job *j)
 	}
 	j->lj_kind = (uint32_t)kind;
 	return (0);
+}
+
+typedef int (*row_read_fn)(struct ledger *, sqlite3_stmt *, void *);
+
+static int
+job_row(struct ledger *l, sqlite3_stmt *st, void *out)
+{
+	return (job_read(l, st, out));
+}
+
+/* The one row a bound key finds: 0 found, 1 not found, -1 error. */
+static int
+row_lookup(struct ledger *l, enum ledger_stmt id, const char *key,
+    row_read_fn rd, void *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc, ret;
+
+	if (key == NULL) {
+		ledger_fail(l, "lookup without a key");
+		return (-1);
+	}
+	if ((st = ledger_stmt(l, id)) == NULL)
+		return (-1);
+	if (bind_str(st, 1, key) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "lookup"));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = rd(l, st, out) == -1 ? -1 : 0;
+	else if (rc == SQLITE_DONE)
+		ret = 1;
+	else {
+		ledger_fail(l, "lookup: %s", sqlite3_errmsg(l->l_db));
+		ret = -1;
+	}
+	ledger_done(st);
+	return (ret);
+}
+
+/*
+ * Every row of a bound query into a malloc'd array of size-byte
+ * elements, so that callbacks run after the statement is done (they
+ * are likely to write the rows).  0 or -1; *vp is the caller's to free
+ * either way.
+ */
+static int
+rows_collect(struct ledger *l, sqlite3_stmt *st, size_t size, row_read_fn rd,
+    void **vp, size_t *np, const char *what)
+{
+	char	*v = NULL, *nv;
+	size_t	 n = 0, cap = 0;
+	int	 rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((nv = reallocarray(v, cap, size)) == NULL) {
+				ledger_fail(l, "%s: %s", what, strerror(errno));
+				ret = -1;
+				break;
+			}
+			v = nv;
+		}
+		if (rd(l, st, v + n * size) == -1) {
+			ret = -1;
+			break;
+		}
+		n++;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		ledger_fail(l, "%s: %s", what, sqlite3_errmsg(l->l_db));
+		ret = -1;
+	}
+	ledger_done(st);
+	*vp = v;
+	*np = n;
+	return (ret);
 }
 
 /*
@@ -813,45 +979,17 @@ ledger_job_insert(struct ledger *l, const struct ledger_job *j,
 	return (l->l_changes == 0 ? 1 : 0);
 }
 
-static int
-job_lookup(struct ledger *l, enum ledger_stmt id, const char *key,
-    struct ledger_job *j)
-{
-	sqlite3_stmt	*st;
-	int		 rc, ret;
-
-	if (key == NULL) {
-		ledger_fail(l, "lookup without a key");
-		return (-1);
-	}
-	if ((st = ledger_stmt(l, id)) == NULL)
-		return (-1);
-	if (bind_str(st, 1, key) != SQLITE_OK)
-		return (ledger_bind_failed(l, st, "lookup"));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = job_read(l, st, j) == -1 ? -1 : 0;
-	else if (rc == SQLITE_DONE)
-		ret = 1;
-	else {
-		ledger_fail(l, "lookup: %s", sqlite3_errmsg(l->l_db));
-		ret = -1;
-	}
-	ledger_done(st);
-	return (ret);
-}
-
 int
 ledger_job_get(struct ledger *l, const char *job_id, struct ledger_job *j)
 {
-	return (job_lookup(l, ST_GET, job_id, j));
+	return (row_lookup(l, ST_GET, job_id, job_row, j));
 }
 
 int
 ledger_job_by_request(struct ledger *l, const char *request_id,
     struct ledger_job *j)
 {
-	return (job_lookup(l, ST_BY_REQUEST, request_id, j));
+	return (row_lookup(l, ST_BY_REQUEST, request_id, job_row, j));
 }
 
 int
@@ -993,9 +1131,10 @@ int
 ledger_jobs_unfinished(struct ledger *l, ledger_job_cb cb, void *arg)
 {
 	sqlite3_stmt		*st;
-	struct ledger_job	*v = NULL, *nv, j;
-	size_t			 n = 0, cap = 0, i;
-	int			 rc, ret = 0;
+	struct ledger_job	*v;
+	void			*p;
+	size_t			 n, i;
+	int			 ret;
 
 	if ((st = ledger_stmt(l, ST_UNFINISHED)) == NULL)
 		return (-1);
@@ -1004,29 +1143,8 @@ ledger_jobs_unfinished(struct ledger *l, ledger_job_cb cb, void *arg)
 	    sqlite3_bind_int(st, 3, LS_RUNNING) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, LS_VERIFYING) != SQLITE_OK)
 		return (ledger_bind_failed(l, st, "unfinished"));
-	/* Read them all first: the callback is likely to update them. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (job_read(l, st, &j) == -1) {
-			ret = -1;
-			break;
-		}
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
-				ledger_fail(l, "unfinished: %s",
-				    strerror(errno));
-				ret = -1;
-				break;
-			}
-			v = nv;
-		}
-		v[n++] = j;
-	}
-	if (ret == 0 && rc != SQLITE_DONE) {
-		ledger_fail(l, "unfinished: %s", sqlite3_errmsg(l->l_db));
-		ret = -1;
-	}
-	ledger_done(st);
+	ret = rows_collect(l, st, sizeof(*v), job_row, &p, &n, "unfinished");
+	v = p;
 	for (i = 0; ret == 0 && i < n; i++)
 		ret = cb(&v[i], arg);
 	free(v);
@@ -1190,6 +1308,364 @@ ledger_earnings(struct ledger *l, int64_t from, int64_t to, ledger_sum_cb cb,
 	ledger_done(st);
 	if (ret == 0 && have)
 		ret = cb(&s, arg);
+	return (ret);
+}
+
+/*
+ * A transaction of several statements, synced at its end: its own
+ * when none is open, else a savepoint inside the caller's batch, so
+ * that a failure undoes this call's part only.
+ */
+static int
+txn_begin(struct ledger *l, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(l->l_db);
+	if (*nested)
+		return (ledger_simple(l, ST_SAVEPOINT, "savepoint"));
+	if (ledger_sync(l, 1) == -1)
+		return (-1);
+	if (ledger_simple(l, ST_BEGIN, "begin") == -1) {
+		(void)ledger_sync(l, 0);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+txn_end(struct ledger *l, int nested, int commit)
+{
+	int	 rc;
+
+	if (nested) {
+		rc = 0;
+		if (!commit)
+			rc = ledger_simple(l, ST_ROLLBACK_TO, "rollback to");
+		if (ledger_simple(l, ST_RELEASE, "release") == -1)
+			rc = -1;
+		return (rc);
+	}
+	rc = ledger_simple(l, commit ? ST_COMMIT : ST_ROLLBACK,
+	    commit ? "commit" : "rollback");
+	/* a failed COMMIT may leave the transaction open */
+	if (rc == -1 && !sqlite3_get_autocommit(l->l_db))
+		(void)ledger_simple(l, ST_ROLLBACK, "rollback");
+	if (ledger_sync(l, 0) == -1)
+		rc = -1;
+	return (rc);
+}
+
+static int
+hex64_ok(const char *s, size_t size, int empty_ok)
+{
+	size_t	 n;
+
+	if (!field_ok(s, size))
+		return (0);
+	if (s[0] == '\0')
+		return (empty_ok);
+	n = strspn(s, "0123456789abcdef");
+	return (n == 64 && s[n] == '\0');
+}
+
+static int
+invoice_check(struct ledger *l, const struct ledger_invoice *in)
+{
+	const char	*bad = NULL;
+
+	if (!field_ok(in->li_job, sizeof(in->li_job)) || in->li_job[0] == '\0')
+		bad = "job id";
+	else if (!hex64_ok(in->li_payment_hash, sizeof(in->li_payment_hash),
+	    0))
+		bad = "payment hash";
+	else if (!field_ok(in->li_bolt11, sizeof(in->li_bolt11)) ||
+	    in->li_bolt11[0] == '\0')
+		bad = "bolt11";
+	else if (in->li_amount_msats < 0)
+		bad = "amount";
+	else if (in->li_pay_first != 0 && in->li_pay_first != 1)
+		bad = "pay_first";
+	else if (in->li_state < 0 || in->li_state >= LI_STATE_MAX)
+		bad = "state";
+	else if (in->li_created_at < 0 || in->li_expires_at < 0 ||
+	    in->li_settled_at < 0)
+		bad = "time";
+	else if (!hex64_ok(in->li_preimage, sizeof(in->li_preimage), 1))
+		bad = "preimage";
+	if (bad != NULL) {
+		ledger_fail(l, "invoice of %.*s: %s out of range",
+		    (int)strnlen(in->li_job, sizeof(in->li_job)), in->li_job,
+		    bad);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A row of INV_COLS into *in. */
+static int
+invoice_read(struct ledger *l, sqlite3_stmt *st, struct ledger_invoice *in)
+{
+	memset(in, 0, sizeof(*in));
+	if (col_str(st, 0, in->li_job, sizeof(in->li_job)) == -1 ||
+	    col_str(st, 1, in->li_payment_hash,
+	    sizeof(in->li_payment_hash)) == -1 ||
+	    col_i64(st, 2, &in->li_amount_msats) == -1 ||
+	    col_int(st, 3, &in->li_pay_first) == -1 ||
+	    col_int(st, 4, &in->li_state) == -1 ||
+	    col_i64(st, 5, &in->li_created_at) == -1 ||
+	    col_i64(st, 6, &in->li_expires_at) == -1 ||
+	    col_i64(st, 7, &in->li_settled_at) == -1 ||
+	    col_str(st, 8, in->li_preimage, sizeof(in->li_preimage)) == -1 ||
+	    col_str(st, 9, in->li_bolt11, sizeof(in->li_bolt11)) == -1 ||
+	    in->li_state < 0 || in->li_state >= LI_STATE_MAX) {
+		ledger_fail(l, "an invoice row does not fit (corrupt?)");
+		return (-1);
+	}
+	return (0);
+}
+
+int
+ledger_invoice_add(struct ledger *l, const struct ledger_invoice *in)
+{
+	sqlite3_stmt	*st;
+
+	if (invoice_check(l, in) == -1)
+		return (-1);
+	if ((st = ledger_stmt(l, ST_INV_ADD)) == NULL)
+		return (-1);
+	if (bind_str(st, 1, in->li_job) != SQLITE_OK ||
+	    bind_str(st, 2, in->li_payment_hash) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, in->li_amount_msats) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 4, in->li_pay_first) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 5, in->li_state) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, in->li_created_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, in->li_expires_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 8, in->li_settled_at) != SQLITE_OK ||
+	    bind_str(st, 9, in->li_preimage) != SQLITE_OK ||
+	    bind_str(st, 10, in->li_bolt11) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "invoice add"));
+	if (ledger_run_durable(l, st, "invoice add") == -1)
+		return (-1);
+	return (l->l_changes == 0 ? 1 : 0);
+}
+
+static int
+invoice_row(struct ledger *l, sqlite3_stmt *st, void *out)
+{
+	return (invoice_read(l, st, out));
+}
+
+int
+ledger_invoice_get(struct ledger *l, const char *job_id,
+    struct ledger_invoice *in)
+{
+	return (row_lookup(l, ST_INV_GET, job_id, invoice_row, in));
+}
+
+int
+ledger_invoice_by_hash(struct ledger *l, const char *payment_hash,
+    struct ledger_invoice *in)
+{
+	return (row_lookup(l, ST_INV_BY_HASH, payment_hash, invoice_row,
+	    in));
+}
+
+/*
+ * Runs a bound "UPDATE invoices ... WHERE state = 0 RETURNING job":
+ * 0 with the job's id, 1 when no open invoice matched, -1.
+ */
+static int
+invoice_take(struct ledger *l, sqlite3_stmt *st, char *job, size_t size,
+    const char *what)
+{
+	int	 rc, ret;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ret = col_str(st, 0, job, size) == -1 ? -1 : 0;
+		if (ret == -1)
+			ledger_fail(l, "%s: job id does not fit", what);
+		else if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+			ledger_fail(l, "%s: %s", what, sqlite3_errmsg(l->l_db));
+			ret = -1;
+		}
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	else {
+		ledger_fail(l, "%s: %s", what, sqlite3_errmsg(l->l_db));
+		ret = -1;
+	}
+	ledger_done(st);
+	return (ret);
+}
+
+static int
+settle_steps(struct ledger *l, const char *payment_hash,
+    int64_t amount_msats, const char *preimage, int64_t settled_at,
+    const char *source)
+{
+	sqlite3_stmt	*st;
+	char		 job[LEDGER_JOBID_LEN];
+	int		 rc;
+
+	if ((st = ledger_stmt(l, ST_INV_SETTLE)) == NULL)
+		return (-1);
+	if (sqlite3_bind_int(st, 1, LI_PAID) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, settled_at) != SQLITE_OK ||
+	    bind_str(st, 3, preimage) != SQLITE_OK ||
+	    bind_str(st, 4, payment_hash) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "settle"));
+	if ((rc = invoice_take(l, st, job, sizeof(job), "settle")) != 0)
+		return (rc);
+
+	if ((st = ledger_stmt(l, ST_PAY_ADD)) == NULL)
+		return (-1);
+	if (bind_str(st, 1, payment_hash) != SQLITE_OK ||
+	    bind_str(st, 2, job) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, amount_msats) != SQLITE_OK ||
+	    bind_str(st, 4, preimage) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, settled_at) != SQLITE_OK ||
+	    bind_str(st, 6, source) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "payment"));
+	if (ledger_run(l, st, "payment") == -1)
+		return (-1);
+
+	if ((st = ledger_stmt(l, ST_JOB_PAID)) == NULL)
+		return (-1);
+	if (sqlite3_bind_int64(st, 1, amount_msats / 1000) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, LS_PUBLISHED) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, LS_PAID) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, time(NULL)) != SQLITE_OK ||
+	    bind_str(st, 5, job) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "settle job"));
+	if (ledger_run(l, st, "settle job") == -1)
+		return (-1);
+	if (l->l_changes != 1) {
+		ledger_fail(l, "settle: invoice of a missing job %s", job);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+ledger_invoice_settle(struct ledger *l, const char *payment_hash,
+    int64_t amount_msats, const char *preimage, int64_t settled_at,
+    const char *source)
+{
+	int	 nested, rc;
+
+	if (payment_hash == NULL || preimage == NULL || source == NULL ||
+	    !hex64_ok(preimage, 65, 1) || amount_msats < 0 ||
+	    settled_at < 0 || (strcmp(source, "notification") != 0 &&
+	    strcmp(source, "lookup") != 0)) {
+		ledger_fail(l, "settle: argument out of range");
+		return (-1);
+	}
+	if (txn_begin(l, &nested) == -1)
+		return (-1);
+	rc = settle_steps(l, payment_hash, amount_msats, preimage, settled_at,
+	    source);
+	/* 1: nothing changed, so nothing to keep either way */
+	if (txn_end(l, nested, rc == 0) == -1)
+		rc = -1;
+	return (rc);
+}
+
+static int
+close_steps(struct ledger *l, const char *payment_hash, int state,
+    int64_t when)
+{
+	sqlite3_stmt	*st;
+	char		 job[LEDGER_JOBID_LEN];
+	int		 rc;
+
+	if ((st = ledger_stmt(l, ST_INV_CLOSE)) == NULL)
+		return (-1);
+	if (sqlite3_bind_int(st, 1, state) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK ||
+	    bind_str(st, 3, payment_hash) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "invoice close"));
+	if ((rc = invoice_take(l, st, job, sizeof(job), "invoice close")) != 0)
+		return (rc);
+	if (state != LI_EXPIRED)
+		return (0);
+	if ((st = ledger_stmt(l, ST_JOB_EXPIRED)) == NULL)
+		return (-1);
+	if (sqlite3_bind_int(st, 1, LS_EXPIRED) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, when) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, time(NULL)) != SQLITE_OK ||
+	    bind_str(st, 4, job) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 5, LS_PUBLISHED) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 6, LS_INVOICED) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "expire job"));
+	return (ledger_run(l, st, "expire job"));
+}
+
+int
+ledger_invoice_close(struct ledger *l, const char *payment_hash, int state,
+    int64_t when)
+{
+	int	 nested, rc;
+
+	if (payment_hash == NULL || when < 0 ||
+	    (state != LI_EXPIRED && state != LI_CANCELLED)) {
+		ledger_fail(l, "invoice close: argument out of range");
+		return (-1);
+	}
+	if (txn_begin(l, &nested) == -1)
+		return (-1);
+	rc = close_steps(l, payment_hash, state, when);
+	if (txn_end(l, nested, rc == 0) == -1)
+		rc = -1;
+	return (rc);
+}
+
+int
+ledger_invoices_open(struct ledger *l, ledger_invoice_cb cb, void *arg)
+{
+	sqlite3_stmt		*st;
+	struct ledger_invoice	*v;
+	void			*p;
+	size_t			 n, i;
+	int			 ret;
+
+	if ((st = ledger_stmt(l, ST_INV_OPEN)) == NULL)
+		return (-1);
+	ret = rows_collect(l, st, sizeof(*v), invoice_row, &p, &n,
+	    "open invoices");
+	v = p;
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = cb(&v[i], arg);
+	free(v);
+	return (ret);
+}
+
+int
+ledger_job_by_result(struct ledger *l, const char *result_id,
+    struct ledger_job *j)
+{
+	return (row_lookup(l, ST_BY_RESULT, result_id, job_row, j));
+}
+
+int
+ledger_payments_sum(struct ledger *l, int64_t from, int64_t to,
+    int64_t *count, int64_t *msats)
+{
+	sqlite3_stmt	*st;
+	int		 ret = 0;
+
+	*count = *msats = 0;
+	if ((st = ledger_stmt(l, ST_PAY_SUM)) == NULL)
+		return (-1);
+	if (sqlite3_bind_int64(st, 1, from) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, to) != SQLITE_OK)
+		return (ledger_bind_failed(l, st, "payments sum"));
+	if (sqlite3_step(st) != SQLITE_ROW || col_i64(st, 0, count) == -1 ||
+	    col_i64(st, 1, msats) == -1) {
+		ledger_fail(l, "payments sum: %s", sqlite3_errmsg(l->l_db));
+		*count = *msats = 0;
+		ret = -1;
+	}
+	ledger_done(st);
 	return (ret);
 }
 

@@ -41,7 +41,7 @@
 #include <stdint.h>
 
 #define LEDGER_JOBID_LEN	40	/* "job_" + 16 hex + NUL, padded */
-#define LEDGER_SCHEMA_VERSION	1	/* what this code reads and writes */
+#define LEDGER_SCHEMA_VERSION	2	/* what this code reads and writes */
 
 enum ledger_status {
 	LS_RECEIVED = 0,	/* recorded, not yet judged */

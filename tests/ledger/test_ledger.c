@@ -1006,15 +1006,17 @@ START_TEST(test_versions)
 	ck_assert_int_eq(ledger_open(tpath, 1, &l, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "schema v0") != NULL, "err: %s", err);
 	l = open_rw();
-	ck_assert_int_eq(ledger_schema_version(l), 1);
+	ck_assert_int_eq(ledger_schema_version(l), 2);
 	ledger_close(l);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
 	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM sqlite_schema "
-	    "WHERE type = 'index' AND name LIKE 'jobs_%'"), 6);
+	    "WHERE type = 'index' AND name LIKE 'jobs_%'"), 7);
+	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM sqlite_schema "
+	    "WHERE type = 'table' AND name IN ('invoices', 'payments')"), 2);
 	/* opening again changes nothing */
 	l = open_rw();
 	ledger_close(l);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
 
 	/* newer than the code: refused both ways, left alone */
 	raw_exec("PRAGMA user_version = 99");
@@ -1042,6 +1044,520 @@ START_TEST(test_migration_atomic)
 	    "WHERE name LIKE 'jobs_%'"), 0);
 	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM jobs "
 	    "WHERE note = 'kept'"), 1);
+}
+END_TEST
+
+
+/*
+ * Schema 2: invoices and payments.  A v1 file is a v2 one with the
+ * step's objects taken away again (step 1 is frozen, so this is what
+ * v1 wrote).
+ */
+static void
+make_v1(void)
+{
+	raw_exec("DROP TABLE payments; DROP TABLE invoices; "
+	    "DROP INDEX jobs_result; PRAGMA user_version = 1;");
+}
+
+static void
+invoice_make(struct ledger_invoice *in, const char *job, int n)
+{
+	memset(in, 0, sizeof(*in));
+	(void)strlcpy(in->li_job, job, sizeof(in->li_job));
+	(void)snprintf(in->li_payment_hash, sizeof(in->li_payment_hash),
+	    "%064x", 0xa000 + n);
+	(void)snprintf(in->li_bolt11, sizeof(in->li_bolt11),
+	    "lnbc%dn1p%064x", 10 + n, n);
+	in->li_amount_msats = 1000000 + 1000 * (int64_t)n;
+	in->li_state = LI_OPEN;
+	in->li_created_at = 1700000100 + n;
+	in->li_expires_at = in->li_created_at + 600;
+}
+
+static void
+invoice_eq(const struct ledger_invoice *a, const struct ledger_invoice *b)
+{
+	ck_assert_str_eq(a->li_job, b->li_job);
+	ck_assert_str_eq(a->li_payment_hash, b->li_payment_hash);
+	ck_assert_str_eq(a->li_bolt11, b->li_bolt11);
+	ck_assert_int_eq(a->li_amount_msats, b->li_amount_msats);
+	ck_assert_int_eq(a->li_pay_first, b->li_pay_first);
+	ck_assert_int_eq(a->li_state, b->li_state);
+	ck_assert_int_eq(a->li_created_at, b->li_created_at);
+	ck_assert_int_eq(a->li_expires_at, b->li_expires_at);
+	ck_assert_int_eq(a->li_settled_at, b->li_settled_at);
+	ck_assert_str_eq(a->li_preimage, b->li_preimage);
+}
+
+/* Job n inserted with this status. */
+static void
+job_with(struct ledger *l, struct ledger_job *j, int n, int status)
+{
+	job_make(j, n);
+	insert_ok(l, j);
+	j->lj_status = status;
+	ck_assert_int_eq(ledger_job_update(l, j), 0);
+}
+
+static const char preimage[] =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+START_TEST(test_migrate_v1)
+{
+	struct ledger		*l;
+	struct ledger_job	 j[3], got;
+	struct ledger_invoice	 in;
+	char			 err[512];
+	int			 i;
+
+	l = open_rw();
+	for (i = 0; i < 3; i++) {
+		job_with(l, &j[i], i, i == 0 ? LS_PAID : LS_PUBLISHED);
+		(void)snprintf(j[i].lj_result_id, sizeof(j[i].lj_result_id),
+		    "%064x", 0xbeef + i);
+		j[i].lj_earned_sats = i == 0 ? 900 : 0;
+		ck_assert_int_eq(ledger_job_update(l, &j[i]), 0);
+		ck_assert_int_eq(ledger_job_set_result(l, j[i].lj_id, "{}", 2),
+		    0);
+	}
+	ledger_close(l);
+	make_v1();
+	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM sqlite_schema WHERE "
+	    "name IN ('invoices', 'payments', 'jobs_result')"), 0);
+
+	/* a reader does not upgrade: it names the versions */
+	ck_assert_int_eq(ledger_open(tpath, 1, &l, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "schema v1") != NULL, "err: %s", err);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+
+	l = open_rw();
+	ck_assert_int_eq(ledger_schema_version(l), 2);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(ledger_job_get(l, j[i].lj_id, &got), 0);
+		job_eq(&got, &j[i]);
+		ck_assert_int_eq(ledger_job_by_result(l, j[i].lj_result_id,
+		    &got), 0);
+		ck_assert_str_eq(got.lj_id, j[i].lj_id);
+	}
+	/* the old jobs take invoices, and are paid through them */
+	invoice_make(&in, j[1].lj_id, 1);
+	ck_assert_int_eq(ledger_invoice_add(l, &in), 0);
+	ck_assert_int_eq(ledger_invoice_settle(l, in.li_payment_hash,
+	    in.li_amount_msats, preimage, 1700000200, "lookup"), 0);
+	ck_assert_int_eq(ledger_job_get(l, j[1].lj_id, &got), 0);
+	ck_assert_int_eq(got.lj_status, LS_PAID);
+	ledger_close(l);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM jobs "
+	    "WHERE result_json = '{}'"), 3);
+	sums_match("day", 86400);
+	sums_match("hour", 3600);
+}
+END_TEST
+
+START_TEST(test_invoice_add)
+{
+	struct ledger		*l;
+	struct ledger_job	 j, k;
+	struct ledger_invoice	 in, in2, got, bad;
+
+	l = open_rw();
+	job_with(l, &j, 1, LS_PUBLISHED);
+	job_with(l, &k, 2, LS_INVOICED);
+	ck_assert_int_eq(ledger_invoice_get(l, j.lj_id, &got), 1);
+
+	invoice_make(&in, j.lj_id, 1);
+	in.li_pay_first = 0;
+	ck_assert_int_eq(ledger_invoice_add(l, &in), 0);
+	ck_assert_int_eq(ledger_invoice_get(l, j.lj_id, &got), 0);
+	invoice_eq(&got, &in);
+	ck_assert_int_eq(ledger_invoice_by_hash(l, in.li_payment_hash, &got),
+	    0);
+	invoice_eq(&got, &in);
+
+	/* a second open invoice for the job; a known hash for another */
+	invoice_make(&in2, j.lj_id, 2);
+	ck_assert_int_eq(ledger_invoice_add(l, &in2), 1);
+	invoice_make(&in2, k.lj_id, 1);
+	ck_assert_int_eq(ledger_invoice_add(l, &in2), 1);
+	ck_assert_int_eq(ledger_invoice_get(l, k.lj_id, &got), 1);
+	/* an invoice for no job */
+	invoice_make(&in2, "job_nosuch", 3);
+	ck_assert_int_eq(ledger_invoice_add(l, &in2), -1);
+	/* the long one fits whole */
+	invoice_make(&in2, k.lj_id, 4);
+	in2.li_pay_first = 1;
+	memset(in2.li_bolt11, 'q', sizeof(in2.li_bolt11) - 1);
+	in2.li_bolt11[sizeof(in2.li_bolt11) - 1] = '\0';
+	ck_assert_int_eq(ledger_invoice_add(l, &in2), 0);
+	ck_assert_int_eq(ledger_invoice_get(l, k.lj_id, &got), 0);
+	invoice_eq(&got, &in2);
+
+	/* fields out of range are refused before SQL */
+	bad = in2;
+	bad.li_payment_hash[3] = 'G';
+	ck_assert_int_eq(ledger_invoice_add(l, &bad), -1);
+	bad = in2;
+	bad.li_bolt11[0] = '\0';
+	ck_assert_int_eq(ledger_invoice_add(l, &bad), -1);
+	bad = in2;
+	bad.li_state = LI_STATE_MAX;
+	ck_assert_int_eq(ledger_invoice_add(l, &bad), -1);
+	bad = in2;
+	bad.li_amount_msats = -1;
+	ck_assert_int_eq(ledger_invoice_add(l, &bad), -1);
+	bad = in2;
+	(void)strlcpy(bad.li_preimage, "abc", sizeof(bad.li_preimage));
+	ck_assert_int_eq(ledger_invoice_add(l, &bad), -1);
+	ck_assert_int_eq(ledger_invoice_by_hash(l, NULL, &got), -1);
+	ck_assert_int_eq(ledger_invoice_by_hash(l, "00", &got), 1);
+
+	/* once closed, the job may take a new one; get says the newest */
+	ck_assert_int_eq(ledger_invoice_close(l, in.li_payment_hash,
+	    LI_CANCELLED, 1700000300), 0);
+	invoice_make(&in2, j.lj_id, 5);
+	ck_assert_int_eq(ledger_invoice_add(l, &in2), 0);
+	ck_assert_int_eq(ledger_invoice_get(l, j.lj_id, &got), 0);
+	invoice_eq(&got, &in2);
+	ck_assert_int_eq(ledger_invoice_by_hash(l, in.li_payment_hash, &got),
+	    0);
+	ck_assert_int_eq(got.li_state, LI_CANCELLED);
+	ledger_close(l);
+}
+END_TEST
+
+START_TEST(test_invoice_settle)
+{
+	struct ledger		*l, *r;
+	struct ledger_job	 j, k, got;
+	struct ledger_invoice	 in, ink;
+	struct sums		 a;
+	int64_t			 n, msats;
+
+	l = open_rw();
+	job_with(l, &j, 1, LS_PUBLISHED);
+	job_with(l, &k, 2, LS_INVOICED);
+	invoice_make(&in, j.lj_id, 1);
+	invoice_make(&ink, k.lj_id, 2);
+	ink.li_pay_first = 1;
+	ck_assert_int_eq(ledger_invoice_add(l, &in), 0);
+	ck_assert_int_eq(ledger_invoice_add(l, &ink), 0);
+
+	ck_assert_int_eq(ledger_invoice_settle(l, in.li_payment_hash,
+	    1234567, preimage, 1700000500, "notification"), 0);
+	ck_assert_int_eq(ledger_job_get(l, j.lj_id, &got), 0);
+	ck_assert_int_eq(got.lj_status, LS_PAID);
+	ck_assert_int_eq(got.lj_earned_sats, 1234);
+	ck_assert_int_eq(ledger_invoice_by_hash(l, in.li_payment_hash, &in),
+	    0);
+	ck_assert_int_eq(in.li_state, LI_PAID);
+	ck_assert_int_eq(in.li_settled_at, 1700000500);
+	ck_assert_str_eq(in.li_preimage, preimage);
+
+	/* the same payment again, however learned: nothing more counted */
+	ck_assert_int_eq(ledger_invoice_settle(l, in.li_payment_hash,
+	    1234567, preimage, 1700000600, "lookup"), 1);
+	ck_assert_int_eq(ledger_invoice_settle(l, in.li_payment_hash,
+	    9999000, preimage, 1700000600, "notification"), 1);
+	ck_assert_int_eq(ledger_job_get(l, j.lj_id, &got), 0);
+	ck_assert_int_eq(got.lj_earned_sats, 1234);
+	ck_assert_int_eq(ledger_payments_sum(l, 0, INT64_MAX, &n, &msats), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(msats, 1234567);
+	/* unknown hashes, bad arguments */
+	ck_assert_int_eq(ledger_invoice_settle(l, preimage, 1000, "",
+	    1700000600, "lookup"), 1);
+	ck_assert_int_eq(ledger_invoice_settle(l, ink.li_payment_hash, 1000,
+	    "", 1700000600, "guess"), -1);
+	ck_assert_int_eq(ledger_invoice_settle(l, ink.li_payment_hash, -1,
+	    "", 1700000600, "lookup"), -1);
+
+	/* pay_first: earned, but the job's status is the caller's to move */
+	ck_assert_int_eq(ledger_invoice_settle(l, ink.li_payment_hash,
+	    ink.li_amount_msats, "", 1700000700, "lookup"), 0);
+	ck_assert_int_eq(ledger_job_get(l, k.lj_id, &got), 0);
+	ck_assert_int_eq(got.lj_status, LS_INVOICED);
+	ck_assert_int_eq(got.lj_earned_sats, ink.li_amount_msats / 1000);
+
+	/* a reader sees the sums move with the settle */
+	r = open_ro();
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(ledger_earnings(r, 0, INT64_MAX, sum_cb, &a), 0);
+	ck_assert_int_eq(a.n, 2);
+	ck_assert_int_eq(a.s[0].ls_type, j.lj_type);
+	ck_assert_int_eq(a.s[0].ls_count[LS_PAID], 1);
+	ck_assert_int_eq(a.s[0].ls_count[LS_PUBLISHED], 0);
+	ck_assert_int_eq(a.s[0].ls_earned_sats, 1234);
+	ck_assert_int_eq(a.s[1].ls_count[LS_INVOICED], 1);
+	ck_assert_int_eq(a.s[1].ls_earned_sats, ink.li_amount_msats / 1000);
+	ledger_close(r);
+	ledger_close(l);
+	sums_match("day", 86400);
+	sums_match("hour", 3600);
+	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM payments"), 2);
+	ck_assert_int_eq(raw_int("SELECT COUNT(*) FROM payments WHERE "
+	    "source = 'notification' AND amount_msats = 1234567"), 1);
+}
+END_TEST
+
+/* A settle that fails half-way leaves nothing of itself behind. */
+START_TEST(test_settle_atomic)
+{
+	struct ledger		*l;
+	struct ledger_job	 j, k, got;
+	struct ledger_invoice	 in, ink;
+	int64_t			 n, msats;
+
+	l = open_rw();
+	job_with(l, &j, 1, LS_PUBLISHED);
+	job_with(l, &k, 2, LS_PUBLISHED);
+	invoice_make(&in, j.lj_id, 1);
+	invoice_make(&ink, k.lj_id, 2);
+	ck_assert_int_eq(ledger_invoice_add(l, &in), 0);
+	ck_assert_int_eq(ledger_invoice_add(l, &ink), 0);
+	ledger_close(l);
+	/* the last of the three steps fails */
+	raw_exec("CREATE TRIGGER boom BEFORE UPDATE OF earned_sats ON jobs "
+	    "BEGIN SELECT RAISE(ABORT, 'boom'); END;");
+	l = open_rw();
+	ck_assert_int_eq(ledger_invoice_settle(l, in.li_payment_hash,
+	    in.li_amount_msats, preimage, 1700000500, "lookup"), -1);
+	ck_assert_msg(strstr(ledger_error(l), "boom") != NULL, "%s",
+	    ledger_error(l));
+	ck_assert_int_eq(ledger_invoice_by_hash(l, in.li_payment_hash, &in), 0);
+	ck_assert_int_eq(in.li_state, LI_OPEN);
+	ck_assert_int_eq(ledger_payments_sum(l, 0, INT64_MAX, &n, &msats), 0);
+	ck_assert_int_eq(n, 0);
+
+	/* inside a batch, only the failed call's part is undone */
+	ck_assert_int_eq(ledger_begin(l), 0);
+	job_make(&got, 3);
+	insert_ok(l, &got);
+	ck_assert_int_eq(ledger_invoice_settle(l, ink.li_payment_hash,
+	    ink.li_amount_msats, preimage, 1700000500, "lookup"), -1);
+	ck_assert_int_eq(ledger_commit(l), 0);
+	ck_assert_int_eq(ledger_job_get(l, got.lj_id, &got), 0);
+	ck_assert_int_eq(ledger_invoice_by_hash(l, ink.li_payment_hash, &ink),
+	    0);
+	ck_assert_int_eq(ink.li_state, LI_OPEN);
+	ledger_close(l);
+
+	raw_exec("DROP TRIGGER boom");
+	l = open_rw();
+	ck_assert_int_eq(ledger_begin(l), 0);
+	ck_assert_int_eq(ledger_invoice_settle(l, ink.li_payment_hash,
+	    ink.li_amount_msats, preimage, 1700000500, "lookup"), 0);
+	ck_assert_int_eq(ledger_commit(l), 0);
+	ck_assert_int_eq(ledger_invoice_settle(l, in.li_payment_hash,
+	    in.li_amount_msats, preimage, 1700000500, "lookup"), 0);
+	ck_assert_int_eq(ledger_payments_sum(l, 0, INT64_MAX, &n, &msats), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(msats, in.li_amount_msats + ink.li_amount_msats);
+	ck_assert_int_eq(ledger_job_get(l, k.lj_id, &got), 0);
+	ck_assert_int_eq(got.lj_status, LS_PAID);
+	ledger_close(l);
+	sums_match("day", 86400);
+	sums_match("hour", 3600);
+}
+END_TEST
+
+START_TEST(test_invoice_expire)
+{
+	struct ledger		*l;
+	struct ledger_job	 j[4], got;
+	struct ledger_invoice	 in[4];
+	int			 i;
+	static const int	 st[4] = { LS_PUBLISHED, LS_INVOICED,
+				    LS_INVOICED, LS_FAILED };
+
+	l = open_rw();
+	for (i = 0; i < 4; i++) {
+		job_with(l, &j[i], i, st[i]);
+		invoice_make(&in[i], j[i].lj_id, i);
+		ck_assert_int_eq(ledger_invoice_add(l, &in[i]), 0);
+	}
+	ck_assert_int_eq(ledger_invoice_close(l, in[0].li_payment_hash,
+	    LI_EXPIRED, 1700009000), 0);
+	ck_assert_int_eq(ledger_invoice_close(l, in[1].li_payment_hash,
+	    LI_EXPIRED, 1700009001), 0);
+	ck_assert_int_eq(ledger_invoice_close(l, in[2].li_payment_hash,
+	    LI_CANCELLED, 1700009002), 0);
+	ck_assert_int_eq(ledger_invoice_close(l, in[3].li_payment_hash,
+	    LI_EXPIRED, 1700009003), 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(ledger_job_get(l, j[i].lj_id, &got), 0);
+		ck_assert_int_eq(got.lj_status, i < 2 ? LS_EXPIRED : st[i]);
+		if (i < 2)
+			ck_assert_int_eq(got.lj_finished_at, 1700009000 + i);
+		ck_assert_int_eq(ledger_invoice_get(l, j[i].lj_id, &in[i]), 0);
+		ck_assert_int_eq(in[i].li_state, i == 2 ? LI_CANCELLED :
+		    LI_EXPIRED);
+		ck_assert_int_eq(in[i].li_settled_at, 0);
+	}
+	/* closed is final: no second close, no late settle */
+	ck_assert_int_eq(ledger_invoice_close(l, in[0].li_payment_hash,
+	    LI_CANCELLED, 1700009010), 1);
+	ck_assert_int_eq(ledger_invoice_settle(l, in[0].li_payment_hash,
+	    in[0].li_amount_msats, preimage, 1700009010, "lookup"), 1);
+	ck_assert_int_eq(ledger_job_get(l, j[0].lj_id, &got), 0);
+	ck_assert_int_eq(got.lj_status, LS_EXPIRED);
+	ck_assert_int_eq(got.lj_earned_sats, 0);
+	ck_assert_int_eq(ledger_invoice_close(l, "ff", LI_EXPIRED, 1), 1);
+	ck_assert_int_eq(ledger_invoice_close(l, in[0].li_payment_hash,
+	    LI_PAID, 1), -1);
+	ck_assert_int_eq(ledger_invoice_close(l, in[0].li_payment_hash,
+	    LI_OPEN, 1), -1);
+	ledger_close(l);
+	sums_match("day", 86400);
+	sums_match("hour", 3600);
+}
+END_TEST
+
+struct open_seen {
+	struct ledger	*l;
+	int		 n;
+	int		 stop_at;
+	char		 hash[8][65];
+};
+
+/* Settles what it is handed: the list was read before the first call. */
+static int
+open_cb(const struct ledger_invoice *in, void *arg)
+{
+	struct open_seen	*o = arg;
+
+	ck_assert_int_eq(in->li_state, LI_OPEN);
+	ck_assert_int_lt(o->n, 8);
+	(void)strlcpy(o->hash[o->n++], in->li_payment_hash, 65);
+	ck_assert_int_eq(ledger_invoice_settle(o->l, in->li_payment_hash,
+	    in->li_amount_msats, "", 1700000900, "lookup"), 0);
+	return (o->n == o->stop_at ? 5 : 0);
+}
+
+START_TEST(test_invoices_open)
+{
+	struct ledger		*l;
+	struct ledger_job	 j;
+	struct ledger_invoice	 in[5];
+	struct open_seen	 o;
+	int			 i;
+
+	l = open_rw();
+	for (i = 0; i < 5; i++) {
+		job_with(l, &j, i, LS_PUBLISHED);
+		invoice_make(&in[i], j.lj_id, i);
+		/* created in the order 4 1 3 0 2; 4 is closed below */
+		in[i].li_created_at = 1700000000 + (int64_t)((i * 3 + 3) % 5);
+		ck_assert_int_eq(ledger_invoice_add(l, &in[i]), 0);
+	}
+	ck_assert_int_eq(ledger_invoice_close(l, in[4].li_payment_hash,
+	    LI_EXPIRED, 1700000800), 0);
+	memset(&o, 0, sizeof(o));
+	o.l = l;
+	o.stop_at = 2;
+	ck_assert_int_eq(ledger_invoices_open(l, open_cb, &o), 5);
+	ck_assert_int_eq(o.n, 2);
+	ck_assert_str_eq(o.hash[0], in[1].li_payment_hash);
+	ck_assert_str_eq(o.hash[1], in[3].li_payment_hash);
+	memset(&o, 0, sizeof(o));
+	o.l = l;
+	ck_assert_int_eq(ledger_invoices_open(l, open_cb, &o), 0);
+	ck_assert_int_eq(o.n, 2);
+	ck_assert_str_eq(o.hash[0], in[0].li_payment_hash);
+	ck_assert_str_eq(o.hash[1], in[2].li_payment_hash);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(ledger_invoices_open(l, open_cb, &o), 0);
+	ck_assert_int_eq(o.n, 0);
+	ledger_close(l);
+}
+END_TEST
+
+START_TEST(test_by_result)
+{
+	struct ledger		*l;
+	struct ledger_job	 j, got;
+	sqlite3			*db;
+	sqlite3_stmt		*st;
+	const char		*d;
+	int			 i, idx = 0;
+
+	l = open_rw();
+	for (i = 0; i < 20; i++) {
+		job_with(l, &j, i, i % 2 ? LS_PUBLISHED : LS_RUNNING);
+		if (i % 2) {
+			(void)snprintf(j.lj_result_id, sizeof(j.lj_result_id),
+			    "%064x", 0x7000 + i);
+			ck_assert_int_eq(ledger_job_update(l, &j), 0);
+		}
+	}
+	for (i = 1; i < 20; i += 2) {
+		(void)snprintf(j.lj_result_id, sizeof(j.lj_result_id),
+		    "%064x", 0x7000 + i);
+		ck_assert_int_eq(ledger_job_by_result(l, j.lj_result_id, &got),
+		    0);
+		ck_assert_str_eq(got.lj_result_id, j.lj_result_id);
+		job_make(&j, i);
+		ck_assert_str_eq(got.lj_id, j.lj_id);
+	}
+	/* no result is not a result id */
+	ck_assert_int_eq(ledger_job_by_result(l, "", &got), 1);
+	ck_assert_int_eq(ledger_job_by_result(l, preimage, &got), 1);
+	ck_assert_int_eq(ledger_job_by_result(l, NULL, &got), -1);
+	ledger_close(l);
+
+	ck_assert_int_eq(sqlite3_open_v2(tpath, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT id "
+	    "FROM jobs WHERE result_id = ?1 AND result_id != ''", -1, &st,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		d = (const char *)sqlite3_column_text(st, 3);
+		if (d != NULL && strstr(d, "INDEX jobs_result") != NULL)
+			idx = 1;
+	}
+	ck_assert_int_eq(sqlite3_finalize(st), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	ck_assert_int_eq(idx, 1);
+}
+END_TEST
+
+START_TEST(test_payments_sum)
+{
+	struct ledger		*l, *r;
+	struct ledger_job	 j;
+	struct ledger_invoice	 in;
+	int64_t			 n, msats;
+	int			 i;
+
+	l = open_rw();
+	/* job i paid (i + 1) * 1000 sats at 1700001000 + 100 i */
+	for (i = 0; i < 10; i++) {
+		job_with(l, &j, i, LS_PUBLISHED);
+		invoice_make(&in, j.lj_id, i);
+		ck_assert_int_eq(ledger_invoice_add(l, &in), 0);
+		ck_assert_int_eq(ledger_invoice_settle(l, in.li_payment_hash,
+		    (int64_t)(i + 1) * 1000000, "", 1700001000 + 100 * i,
+		    "notification"), 0);
+	}
+	r = open_ro();
+	ck_assert_int_eq(ledger_payments_sum(r, 0, INT64_MAX, &n, &msats), 0);
+	ck_assert_int_eq(n, 10);
+	ck_assert_int_eq(msats, 55000000);
+	ck_assert_int_eq(ledger_payments_sum(r, 1700001000, 1700001300, &n,
+	    &msats), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(msats, 6000000);
+	ck_assert_int_eq(ledger_payments_sum(r, 1700001001, 1700001900, &n,
+	    &msats), 0);
+	ck_assert_int_eq(n, 8);
+	ck_assert_int_eq(msats, 44000000);
+	ck_assert_int_eq(ledger_payments_sum(r, 1700002000, 1700001000, &n,
+	    &msats), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(msats, 0);
+	ledger_close(r);
+	ledger_close(l);
 }
 END_TEST
 
@@ -1258,6 +1774,14 @@ ledger_suite(void)
 	tcase_add_test(tc, test_readonly_concurrent);
 	tcase_add_test(tc, test_versions);
 	tcase_add_test(tc, test_migration_atomic);
+	tcase_add_test(tc, test_migrate_v1);
+	tcase_add_test(tc, test_invoice_add);
+	tcase_add_test(tc, test_invoice_settle);
+	tcase_add_test(tc, test_settle_atomic);
+	tcase_add_test(tc, test_invoice_expire);
+	tcase_add_test(tc, test_invoices_open);
+	tcase_add_test(tc, test_by_result);
+	tcase_add_test(tc, test_payments_sum);
 	tcase_add_test(tc, test_crash);
 	suite_add_tcase(s, tc);
 	return (s);
