@@ -460,12 +460,14 @@ struct ctl_summary {
 	int32_t		cs_tier;
 	uint32_t	cs_wallet_state; /* enum nwc_state, sv_pay.h */
 	uint32_t	cs_open_invoices;
+	uint32_t	cs_capacity_now;	/* capacity, as the tier allows */
+	uint32_t	cs_pad;
 	int64_t		cs_today_done;	/* since local midnight */
 	int64_t		cs_today_earned_sats;
 	int64_t		cs_success_permille;	/* all time; -1 none yet */
 	char		cs_wallet_state_name[16];
 };
-_Static_assert(sizeof(struct ctl_summary) == 1264, "ctl_summary layout");
+_Static_assert(sizeof(struct ctl_summary) == 1272, "ctl_summary layout");
 
 struct ctl_proc {
 	char		cp_name[16];

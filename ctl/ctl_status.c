@@ -403,6 +403,7 @@ status_json(const struct status_reply *r)
 	json_kv_int(g, "uptime_secs", r->sum.cs_now - r->sum.cs_started);
 	json_kv_str(g, "config", r->sum.cs_config);
 	json_kv_int(g, "capacity", r->sum.cs_capacity);
+	json_kv_int(g, "capacity_now", r->sum.cs_capacity_now);
 	json_kv_int(g, "busy", r->sum.cs_busy);
 	json_kv_int(g, "queued", r->sum.cs_queued);
 	json_kv_int(g, "awaiting_payment", r->sum.cs_unpaid);
@@ -485,9 +486,13 @@ status_text(const struct status_reply *r)
 	printf("Status: %s%s\n", status_online(r) ? "ONLINE" : "DEGRADED",
 	    r->sum.cs_paused ? " (paused: no new jobs)" : !r->sum.cs_taking ?
 	    " (outside the schedule: no new jobs)" : "");
-	printf("Capacity: %u/%u workers available\n", r->sum.cs_capacity >
-	    r->sum.cs_busy ? r->sum.cs_capacity - r->sum.cs_busy : 0,
-	    r->sum.cs_capacity);
+	printf("Capacity: %u/%u workers available", r->sum.cs_capacity_now >
+	    r->sum.cs_busy ? r->sum.cs_capacity_now - r->sum.cs_busy : 0,
+	    r->sum.cs_capacity_now);
+	if (r->sum.cs_capacity_now < r->sum.cs_capacity)
+		printf(" (tier %d allows %u of the %u configured)",
+		    r->sum.cs_tier, r->sum.cs_capacity_now, r->sum.cs_capacity);
+	printf("\n");
 	fmt_thousands(num, sizeof(num), r->sum.cs_today_earned_sats);
 	printf("Jobs today: %" PRId64 " completed, %u in progress",
 	    r->sum.cs_today_done, r->sum.cs_busy);

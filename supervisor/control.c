@@ -309,7 +309,8 @@ control_status(struct ctl_conn *c)
 	sum.cs_now = time(NULL);
 	sum.cs_pid = getpid();
 	sum.cs_nprocs = PROC_MAX;
-	sum.cs_capacity = jobs_capacity(sv);
+	sum.cs_capacity = (uint32_t)sv->sv_conf.c_capacity;
+	sum.cs_capacity_now = jobs_capacity(sv);
 	sum.cs_job_types = sv->sv_conf.c_job_types;
 	sum.cs_reloads = sv->sv_reloads;
 	sum.cs_reload_failures = sv->sv_reload_failures;

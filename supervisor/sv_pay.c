@@ -630,12 +630,15 @@ jobs_dispute_event(struct supervisor *s, const struct nostr_event *ev)
 	const char		*trigger = "unspecified";
 	size_t			 pos = 0;
 
+	/* the triggers are snake_case words (§A.11); nothing else is logged */
 	if ((t = event_tag_find(ev, "trigger", NULL)) != NULL &&
-	    t->t_nvals >= 2 && event_utf8_valid(t->t_vals[1].es_ptr,
-	    t->t_vals[1].es_len) && t->t_vals[1].es_len < 64 &&
-	    strlen(t->t_vals[1].es_ptr) == t->t_vals[1].es_len)
+	    t->t_nvals >= 2 && t->t_vals[1].es_len > 0 &&
+	    t->t_vals[1].es_len < 64 && strspn(t->t_vals[1].es_ptr,
+	    "abcdefghijklmnopqrstuvwxyz_") == t->t_vals[1].es_len)
 		trigger = t->t_vals[1].es_ptr;
 	hex_encode(ev->ev_pubkey, sizeof(ev->ev_pubkey), buyer);
+	hex_encode(ev->ev_id, sizeof(ev->ev_id), id);
+	log_info("dispute %s from %.16s (%s)", id, buyer, trigger);
 	while ((t = event_tag_find(ev, "e", &pos)) != NULL) {
 		if (t->t_nvals < 2 || t->t_vals[1].es_len != 64)
 			continue;

@@ -98,17 +98,17 @@ await sleep(500)
 ok(jobs.every((e) => countOf(e.id) === 1), 'five jobs posted to two relays each arrive exactly once',
   jobs.map((e) => `${e.id} ${countOf(e.id)}`).join('\n'))
 ok(!log.includes(note.id), 'a kind-1 note is not delivered')
+// NIP-47 answers go to the wallet connection's key on the wallet's relays
+// (tests/jobs/jobs-pay.mjs), never to the identity on the job relays
 const walletReply = await postJob(urlA, buyer, { kind: 23195, tags: [['p', provider.pubkey], ['e', note.id]], content: 'x' })
-const dispute = await postJob(urlA, buyer, { kind: 39300, tags: [['p', provider.pubkey], ['e', note.id]], content: 'x' })
-const otherReply = await postJob(urlA, buyer, { kind: 23195, tags: [['p', getPublicKey(generateSecretKey())]], content: 'x' })
-await waitFor('wallet and dispute events', () => log.includes(`wallet event ${walletReply.id}`) && log.includes(`event ${dispute.id} kind 39300`))
-ok(log.includes(`wallet event ${walletReply.id}`), 'a NIP-47 answer addressed to us is delivered (ephemeral, live)')
-ok(log.includes(`event ${dispute.id} kind 39300`), 'a dispute naming us is delivered')
-ok(!log.includes(otherReply.id), "another key's NIP-47 answer is not (the #p filter is re-checked by relayd)")
+const dispute = await postJob(urlA, buyer, { kind: 39300, tags: [['e', note.id, '', 'dispute'], ['trigger', 'hash_mismatch']], content: '{}' })
+await waitFor('the dispute', () => log.includes(`dispute ${dispute.id}`))
+ok(log.includes(`dispute ${dispute.id}`), 'a dispute (kind 39300, no p tag) is delivered to be matched against the ledger')
+ok(!log.includes(walletReply.id), 'a NIP-47 answer on a job relay is not subscribed to')
 let st = status()
 const a = relayOf(st, A.port); const b = relayOf(st, B.port)
-ok(a.events_in + b.events_in === 7 && a.duplicates + b.duplicates === 5,
-  'status --relays counts 7 events in and 5 duplicates', JSON.stringify([a, b]))
+ok(a.events_in + b.events_in === 6 && a.duplicates + b.duplicates === 5,
+  'status --relays counts 6 events in and 5 duplicates', JSON.stringify([a, b]))
 
 // 2. kill -9 a relay, restart it, post while relayd reconnects
 await stopPeer(A, 'SIGKILL')
