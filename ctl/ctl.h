@@ -44,6 +44,7 @@ int		 ctl_paths(struct oa_paths *);
 __dead void	 ctl_usage_exit(const char *);
 int		 ctl_connect(const struct oa_paths *, struct imsgbuf *);
 int		 ctl_request(struct imsgbuf *, uint32_t, const void *, size_t);
+int		 ctl_read_secret(const char *, const char *, char *, size_t);
 
 /* ctl_init.c */
 int		 cmd_init(int, char *[]);
@@ -58,5 +59,9 @@ int		 cmd_stop(int, char *[]);
 int		 cmd_pause(int, char *[]);
 int		 cmd_resume(int, char *[]);
 int		 ctl_wait_online(const struct oa_paths *, int, int *);
+int		 ctl_read(struct imsgbuf *, struct imsg *, int);
+
+/* ctl_wallet.c */
+int		 cmd_wallet(int, char *[]);
 
 #endif /* OA_CTL_H */

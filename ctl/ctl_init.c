@@ -34,7 +34,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bsd/readpassphrase.h>
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 #include <sodium.h>
@@ -120,38 +119,8 @@ init_paths(struct oa_paths *p)
 static int
 init_read_mnemonic(struct init_secrets *is)
 {
-	size_t	 got = 0;
-	ssize_t	 n;
-
-	if (isatty(STDIN_FILENO)) {
-		if (readpassphrase("Recovery phrase (input is hidden): ",
-		    is->is_input, sizeof(is->is_input), RPP_REQUIRE_TTY) ==
-		    NULL) {
-			warn("reading the recovery phrase");
-			return (-1);
-		}
-		return (0);
-	}
-	while (got < sizeof(is->is_input) - 1) {
-		n = read(STDIN_FILENO, is->is_input + got,
-		    sizeof(is->is_input) - 1 - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			warn("reading the recovery phrase from stdin");
-			return (-1);
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	is->is_input[got] = '\0';
-	if (got == sizeof(is->is_input) - 1) {
-		warnx("recovery phrase: more than %zu bytes on stdin",
-		    sizeof(is->is_input) - 1);
-		return (-1);
-	}
-	return (0);
+	return (ctl_read_secret("Recovery phrase (input is hidden): ",
+	    "recovery phrase", is->is_input, sizeof(is->is_input)));
 }
 
 /* The line "pubkey = ..." under [identity], replaced or added. */

@@ -98,7 +98,7 @@ state_name(uint32_t s)
  * Wait for one message with a deadline.  The daemon is local, so a
  * silent socket for this long means it is wedged, not slow.
  */
-static int
+int
 ctl_read(struct imsgbuf *ibuf, struct imsg *imsg, int secs)
 {
 	struct pollfd	 pfd;

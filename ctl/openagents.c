@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/readpassphrase.h>
 #include <bsd/string.h>
 
 #include "oa_build.h"
@@ -61,6 +62,10 @@ static const struct ctl_cmd commands[] = {
 	  "take no new jobs (running ones finish); kept across restarts" },
 	{ "resume",	cmd_resume,	"resume",
 	  "take jobs again (within the schedule, if one is set)" },
+	{ "wallet",	cmd_wallet,
+	  "wallet connect URI | - [--passphrase-file FILE]\n"
+	  "       openagents provider wallet status [--json]",
+	  "connect the Lightning wallet (NWC), or show it" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 
@@ -157,6 +162,44 @@ ctl_request(struct imsgbuf *ibuf, uint32_t type, const void *data,
 	if (imsg_compose(ibuf, type, 0, 0, -1, data, len) == -1)
 		return (-1);
 	return (imsgbuf_flush(ibuf));
+}
+
+/*
+ * A secret the user types or pipes in: without echo on a terminal,
+ * else stdin to its end, which must fit in cap - 1 bytes.  what names
+ * it in the errors.  0 or -1 (said).
+ */
+int
+ctl_read_secret(const char *prompt, const char *what, char *buf, size_t cap)
+{
+	size_t	 got = 0;
+	ssize_t	 n;
+
+	if (isatty(STDIN_FILENO)) {
+		if (readpassphrase(prompt, buf, cap, RPP_REQUIRE_TTY) == NULL) {
+			warn("reading the %s", what);
+			return (-1);
+		}
+		return (0);
+	}
+	while (got < cap - 1) {
+		n = read(STDIN_FILENO, buf + got, cap - 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			warn("reading the %s from stdin", what);
+			return (-1);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (got == cap - 1) {
+		warnx("%s: more than %zu bytes on stdin", what, cap - 1);
+		return (-1);
+	}
+	return (0);
 }
 
 int

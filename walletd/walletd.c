@@ -45,6 +45,8 @@
 
 static void	walletd_init(struct proc_child *);
 static int	walletd_dispatch(struct proc_child *, struct imsg *);
+static void	walletd_nwc_info(struct proc_child *,
+		    const struct msg_nwc_info *);
 
 static struct proc_child	walletd = {
 	.pc_id = PROC_WALLETD,
@@ -81,6 +83,7 @@ walletd_init(struct proc_child *pc)
 {
 	(void)pc;
 	wallet_keys_init();
+	wallet_nwc_init();
 	walletd_warmup();
 	(void)secp_ctx();
 }
@@ -89,10 +92,11 @@ static void
 walletd_unlock(struct proc_child *pc, struct imsg *imsg)
 {
 	struct msg_unlocked	 mu;
+	struct msg_nwc_info	 mn;
 	struct ibuf		 ib;
 	char			*pass;
 	size_t			 len;
-	int			 fd;
+	int			 fd, keep;
 
 	fd = imsg_get_fd(imsg);
 	len = imsg_get_len(imsg);
@@ -104,17 +108,45 @@ walletd_unlock(struct proc_child *pc, struct imsg *imsg)
 	if (ibuf_get(&ib, pass, len) == -1)
 		fatalx("%s: short unlock message", __func__);
 
+	/* wallet.enc is sealed under the same passphrase, and comes later */
+	if ((keep = wallet_keys_get() == NULL))
+		wallet_nwc_keep_pass(pass, len);
 	memset(&mu, 0, sizeof(mu));
 	mu.mu_result = wallet_keys_unlock(fd, pass, len, mu.mu_pubkey,
 	    mu.mu_error, sizeof(mu.mu_error));
 	sodium_free(pass);
 	if (mu.mu_result == WALLET_UNLOCK_OK)
 		log_debug("identity unlocked");
-	else
+	else {
+		if (keep)
+			wallet_nwc_forget_pass();
 		log_warnx("cannot unlock the identity: %s", mu.mu_error);
+	}
 	if (proc_child_compose(pc, IMSG_WALLET_UNLOCKED, -1, &mu,
 	    sizeof(mu)) == -1)
 		fatal("%s: compose", __func__);
+	if (mu.mu_result == WALLET_UNLOCK_OK && wallet_nwc_unlocked(&mn))
+		walletd_nwc_info(pc, &mn);
+}
+
+static void
+walletd_nwc_info(struct proc_child *pc, const struct msg_nwc_info *mn)
+{
+	if (proc_child_compose(pc, IMSG_WALLET_NWC_INFO, -1, mn,
+	    sizeof(*mn)) == -1)
+		fatal("%s: compose", __func__);
+}
+
+/* wallet.enc, or no fd when there is none: the answer may wait */
+static void
+walletd_nwc_file(struct proc_child *pc, struct imsg *imsg)
+{
+	struct msg_nwc_info	 mn;
+
+	if (imsg_get_len(imsg) != 0)
+		fatalx("%s: unexpected data", __func__);
+	if (wallet_nwc_file(imsg_get_fd(imsg), &mn))
+		walletd_nwc_info(pc, &mn);
 }
 
 static void
@@ -166,6 +198,12 @@ walletd_request(struct proc_child *pc, struct imsg *imsg)
 	if (wr.wr_op == WALLET_OP_SIGN)
 		status = wallet_op_sign(in, len, &out, &outlen, err,
 		    sizeof(err));
+	else if (wr.wr_op == WALLET_OP_NWC_REQUEST)
+		status = wallet_nwc_request(wr.wr_flags, in, len, &out,
+		    &outlen, err, sizeof(err));
+	else if (wr.wr_op == WALLET_OP_NWC_OPEN)
+		status = wallet_nwc_open(in, len, &out, &outlen, err,
+		    sizeof(err));
 	else
 		status = wallet_op_crypt(wr.wr_op, wr.wr_peer, in, len, &out,
 		    &outlen, err, sizeof(err));
@@ -187,6 +225,9 @@ walletd_dispatch(struct proc_child *pc, struct imsg *imsg)
 		return (0);
 	case IMSG_WALLET_REQ:
 		walletd_request(pc, imsg);
+		return (0);
+	case IMSG_WALLET_NWC_FILE:
+		walletd_nwc_file(pc, imsg);
 		return (0);
 	default:
 		return (-1);

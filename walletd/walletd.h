@@ -52,4 +52,16 @@ int	 wallet_op_sign(const char *, size_t, char **, size_t *, char *,
 int	 wallet_op_crypt(uint32_t, const uint8_t [32], const char *, size_t,
 	    char **, size_t *, char *, size_t);
 
+/* wallet_nwc.c */
+struct msg_nwc_info;
+void	 wallet_nwc_init(void);
+void	 wallet_nwc_keep_pass(const char *, size_t);
+void	 wallet_nwc_forget_pass(void);
+int	 wallet_nwc_file(int, struct msg_nwc_info *);
+int	 wallet_nwc_unlocked(struct msg_nwc_info *);
+int	 wallet_nwc_request(uint32_t, const char *, size_t, char **, size_t *,
+	    char *, size_t);
+int	 wallet_nwc_open(const char *, size_t, char **, size_t *, char *,
+	    size_t);
+
 #endif /* OA_WALLETD_H */
