@@ -322,6 +322,7 @@ helper_dispatch(int fd, short event, void *arg)
 		case IMSG_RELAY_AUTH_REQ:
 		case IMSG_RELAY_STATS:
 		case IMSG_RELAY_STATS_END:
+		case IMSG_RELAY_EOSE:
 			if (h->h_id != PROC_RELAYD || !h->h_ready) {
 				imsg_free(&imsg);
 				helper_violation(sv, h, "relay message from "
