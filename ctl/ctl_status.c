@@ -373,8 +373,8 @@ relays_text(const struct status_reply *r)
 		return;
 	}
 	printf("%-34s %-10s %-11s %9s %7s %5s %5s %7s %6s %6s\n", "RELAY",
-	    "STATE", "ROLES", "CONNECTED", "IN", "OUT", "DUPS", "REJECTS", "ERRORS",
-	    "RTT");
+	    "STATE", "ROLES", "CONNECTED", "IN", "OUT", "DUPS", "REJECTS",
+	    "ERRORS", "RTT");
 	for (i = 0; i < r->nrelays; i++) {
 		cr = &r->relays[i];
 		if (cr->cr_connected_since > 0)
