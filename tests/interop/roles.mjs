@@ -43,9 +43,9 @@ async function stopRelay (r, signal = 'SIGTERM') {
   await Promise.race([gone, sleep(5000)])
 }
 
-const J = await startRelay('j', 0)
-const W = await startRelay('w', 0, ['--req-delay', String(REQ_DELAY)])
-const B = await startRelay('b', 0, ['--req-delay', String(REQ_DELAY)])
+const [J, W, B] = await Promise.all([startRelay('j', 0),
+  startRelay('w', 0, ['--req-delay', String(REQ_DELAY)]),
+  startRelay('b', 0, ['--req-delay', String(REQ_DELAY)])])
 // relayd's ids: the places in the first list
 const ID = { 0: 'J', 1: 'W', 2: 'B' }
 
