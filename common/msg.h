@@ -425,7 +425,7 @@ struct ctl_relay {
 	int32_t		cr_rtt_ms;		/* -1 unknown */
 	int32_t		cr_max_message;		/* NIP-11, 0 unknown */
 	uint32_t	cr_auth;		/* 0 none, 1 asked, 2 done */
-	uint32_t	cr_pad;
+	uint32_t	cr_roles;		/* RELAY_ROLE_* */
 };
 
 enum ctl_proc_state {

@@ -86,6 +86,23 @@ relay_state_name(uint32_t s)
 	return (relay_state_names[s]);
 }
 
+/* 0 is JOBS, as from a relayd before roles */
+static const char *
+relay_roles_name(uint32_t roles)
+{
+	switch (roles) {
+	case 0:
+	case RELAY_ROLE_JOBS:
+		return ("jobs");
+	case RELAY_ROLE_WALLET:
+		return ("wallet");
+	case RELAY_ROLE_JOBS | RELAY_ROLE_WALLET:
+		return ("jobs+wallet");
+	default:
+		return ("unknown");
+	}
+}
+
 static const char *
 state_name(uint32_t s)
 {
@@ -321,6 +338,7 @@ relays_json(yajl_gen g, const struct status_reply *r)
 		(void)yajl_gen_map_open(g);
 		json_kv_str(g, "url", cr->cr_url);
 		json_kv_str(g, "state", relay_state_name(cr->cr_state));
+		json_kv_str(g, "roles", relay_roles_name(cr->cr_roles));
 		json_kv_int(g, "connected_since", cr->cr_connected_since);
 		json_kv_int(g, "connected_secs", cr->cr_connected_since > 0 ?
 		    r->sum.cs_now - cr->cr_connected_since : 0);
@@ -355,9 +373,9 @@ relays_text(const struct status_reply *r)
 		    "relay is configured)\n");
 		return;
 	}
-	printf("%-34s %-10s %9s %7s %5s %5s %7s %6s %6s\n", "RELAY",
-	    "STATE", "CONNECTED", "IN", "OUT", "DUPS", "REJECTS", "ERRORS",
-	    "RTT");
+	printf("%-34s %-10s %-11s %9s %7s %5s %5s %7s %6s %6s\n", "RELAY",
+	    "STATE", "ROLES", "CONNECTED", "IN", "OUT", "DUPS", "REJECTS",
+	    "ERRORS", "RTT");
 	for (i = 0; i < r->nrelays; i++) {
 		cr = &r->relays[i];
 		if (cr->cr_connected_since > 0)
@@ -369,8 +387,9 @@ relays_text(const struct status_reply *r)
 			(void)snprintf(rtt, sizeof(rtt), "%dms", cr->cr_rtt_ms);
 		else
 			(void)strlcpy(rtt, "-", sizeof(rtt));
-		printf("%-34.34s %-10s %9s %7llu %5llu %5llu %7llu %6llu %6s\n",
-		    cr->cr_url, relay_state_name(cr->cr_state), up,
+		printf("%-34.34s %-10s %-11s %9s %7llu %5llu %5llu %7llu %6llu "
+		    "%6s\n", cr->cr_url, relay_state_name(cr->cr_state),
+		    relay_roles_name(cr->cr_roles), up,
 		    (unsigned long long)cr->cr_events_in,
 		    (unsigned long long)cr->cr_events_out,
 		    (unsigned long long)cr->cr_duplicates,

@@ -74,6 +74,7 @@ static void	relay_fail(struct relay *, enum ctl_relay_state, const char *);
 static void	relay_timer_cb(int, short, void *);
 static void	relay_send_subs(struct relay *);
 static void	relay_send_pubs(struct relay *);
+static void	pub_send(struct pub *, struct relay *);
 static void	pub_check(struct pub *);
 
 /* A relay's text, made safe for the log: control bytes escaped. */
@@ -111,6 +112,40 @@ sub_by_id(const char *id)
 		if (strcmp(s->s_id, id) == 0)
 			return (s);
 	return (NULL);
+}
+
+/* 0 is JOBS, for the messages written before roles (common/msg.h). */
+static uint32_t
+roles_of(uint32_t roles, const char *what)
+{
+	if (roles & ~(uint32_t)(RELAY_ROLE_JOBS | RELAY_ROLE_WALLET))
+		fatalx("%s: unknown relay roles %#x", what, roles);
+	return (roles == 0 ? RELAY_ROLE_JOBS : roles);
+}
+
+static const char *
+roles_name(uint32_t roles)
+{
+	switch (roles) {
+	case RELAY_ROLE_JOBS:
+		return ("jobs");
+	case RELAY_ROLE_WALLET:
+		return ("wallet");
+	default:
+		return ("jobs+wallet");
+	}
+}
+
+static int
+sub_here(const struct sub *s, const struct relay *r)
+{
+	return ((s->s_roles & r->r_roles) != 0);
+}
+
+static int
+pub_here(const struct pub *p, const struct relay *r)
+{
+	return ((p->p_roles & r->r_roles) != 0);
 }
 
 static void
@@ -171,6 +206,15 @@ relay_reject(struct relay *r, const char *why)
 	    sizeof(r->r_stats.cr_last_error));
 }
 
+/* A REQ just sent (open), or none standing: no EOSE seen either way. */
+static void
+relay_sub_reset(struct relay *r, int slot, int open)
+{
+	r->r_sub_open[slot] = open;
+	r->r_sub_eose[slot] = 0;
+	r->r_sub_auth_wait[slot] = 0;
+}
+
 /*
  * Down, for whatever reason: forget the connection, put what was in
  * flight back in the queue, and schedule the next attempt.
@@ -185,10 +229,8 @@ relay_down(struct relay *r)
 	r->r_stats.cr_connected_since = 0;
 	r->r_auth = 0;
 	r->r_challenge[0] = '\0';
-	for (i = 0; i < RELAY_MAX_SUBS; i++) {
-		r->r_sub_open[i] = 0;
-		r->r_sub_auth_wait[i] = 0;
-	}
+	for (i = 0; i < RELAY_MAX_SUBS; i++)
+		relay_sub_reset(r, i, 0);
 	TAILQ_FOREACH(p, &rd->rd_pubs, p_entry)
 		if (p->p_state[r->r_id] == PUB_SENT ||
 		    p->p_state[r->r_id] == PUB_AUTH_WAIT)
@@ -483,8 +525,7 @@ relay_send_sub(struct relay *r, struct sub *s)
 		fatal("%s: relay_build_req", __func__);
 	relay_send(r, msg, len);
 	free(msg);
-	r->r_sub_open[s->s_slot] = 1;
-	r->r_sub_auth_wait[s->s_slot] = 0;
+	relay_sub_reset(r, s->s_slot, 1);
 }
 
 static void
@@ -493,7 +534,74 @@ relay_send_subs(struct relay *r)
 	struct sub	*s;
 
 	TAILQ_FOREACH(s, &rd->rd_subs, s_entry)
-		relay_send_sub(r, s);
+		if (sub_here(s, r))
+			relay_send_sub(r, s);
+}
+
+/* No longer this relay's: CLOSE it there if it stands, forget it. */
+static void
+relay_close_sub(struct relay *r, struct sub *s)
+{
+	char	*msg;
+	size_t	 len;
+
+	if (r->r_sub_open[s->s_slot]) {
+		if (relay_build_close(s->s_id, &msg, &len) == -1)
+			fatal("%s: relay_build_close", __func__);
+		relay_send(r, msg, len);
+		free(msg);
+	}
+	relay_sub_reset(r, s->s_slot, 0);
+}
+
+/*
+ * NIP-47 answers are ephemeral: a wallet request is sent only where
+ * every wallet subscription has had its EOSE on this connection.
+ */
+static int
+relay_wallet_open(const struct relay *r)
+{
+	struct sub	*s;
+
+	TAILQ_FOREACH(s, &rd->rd_subs, s_entry)
+		if ((s->s_roles & RELAY_ROLE_WALLET) &&
+		    !r->r_sub_eose[s->s_slot])
+			return (0);
+	return (1);
+}
+
+static void
+pub_fail(struct pub *p, struct relay *r, const char *why)
+{
+	if (p->p_why[0] == '\0')
+		(void)strlcpy(p->p_why, why, sizeof(p->p_why));
+	p->p_state[r->r_id] = PUB_FAILED;
+	p->p_nfail++;
+}
+
+/* A wallet request r cannot take now fails there, rather than wait. */
+static int
+pub_wallet_refused(struct pub *p, struct relay *r)
+{
+	if (!(p->p_roles & r->r_roles & RELAY_ROLE_WALLET) ||
+	    relay_wallet_open(r))
+		return (0);
+	log_info("%s: wallet request %llu not sent: a wallet subscription "
+	    "has had no EOSE yet", r->r_url, (unsigned long long)p->p_reqid);
+	pub_fail(p, r, "subscription not open");
+	return (1);
+}
+
+/* What p still waits for on r goes now, fails, or keeps waiting. */
+static void
+pub_offer(struct pub *p, struct relay *r)
+{
+	if (!pub_here(p, r) || p->p_state[r->r_id] != PUB_WAITING)
+		return;
+	if (r->r_state == CTL_RELAY_OPEN)
+		pub_send(p, r);
+	else
+		(void)pub_wallet_refused(p, r);
 }
 
 static void
@@ -501,15 +609,14 @@ pub_send(struct pub *p, struct relay *r)
 {
 	char	 why[128];
 
+	if (pub_wallet_refused(p, r))
+		return;
 	if (r->r_stats.cr_max_message > 0 &&
 	    p->p_len > (size_t)r->r_stats.cr_max_message) {
 		errbuf_set(why, sizeof(why), "%s: %zu bytes is over the "
 		    "relay's max_message_length %d", r->r_url, p->p_len,
 		    r->r_stats.cr_max_message);
-		if (p->p_why[0] == '\0')
-			(void)strlcpy(p->p_why, why, sizeof(p->p_why));
-		p->p_state[r->r_id] = PUB_FAILED;
-		p->p_nfail++;
+		pub_fail(p, r, why);
 		return;
 	}
 	relay_send(r, p->p_msg, p->p_len);
@@ -522,8 +629,7 @@ relay_send_pubs(struct relay *r)
 	struct pub	*p, *tp;
 
 	TAILQ_FOREACH_SAFE(p, &rd->rd_pubs, p_entry, tp) {
-		if (p->p_state[r->r_id] == PUB_WAITING)
-			pub_send(p, r);
+		pub_offer(p, r);
 		pub_check(p);
 	}
 }
@@ -537,7 +643,8 @@ pub_finish(struct pub *p)
 	memset(&pd, 0, sizeof(pd));
 	pd.rd_reqid = p->p_reqid;
 	TAILQ_FOREACH(r, &rd->rd_relays, r_entry)
-		pd.rd_nrelays++;
+		if (pub_here(p, r))
+			pd.rd_nrelays++;
 	pd.rd_nok = p->p_nok;
 	pd.rd_nfail = pd.rd_nrelays - p->p_nok;
 	(void)strlcpy(pd.rd_msg, p->p_why, sizeof(pd.rd_msg));
@@ -550,14 +657,14 @@ pub_finish(struct pub *p)
 	free(p);
 }
 
-/* Done when every configured relay has answered one way or the other. */
+/* Done when every relay of its roles has answered one way or another. */
 static void
 pub_check(struct pub *p)
 {
 	struct relay	*r;
 
 	TAILQ_FOREACH(r, &rd->rd_relays, r_entry)
-		if (p->p_state[r->r_id] != PUB_OK &&
+		if (pub_here(p, r) && p->p_state[r->r_id] != PUB_OK &&
 		    p->p_state[r->r_id] != PUB_FAILED)
 			return;
 	pub_finish(p);
@@ -577,7 +684,7 @@ pub_timeout(int fd, short ev, void *arg)
 }
 
 void
-relay_publish(uint64_t reqid, const char *json, size_t len)
+relay_publish(const struct msg_relay_pub *rp, const char *json, size_t len)
 {
 	struct nostr_event	 ev;
 	struct timeval		 tv;
@@ -587,7 +694,8 @@ relay_publish(uint64_t reqid, const char *json, size_t len)
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		fatal("%s", __func__);
-	p->p_reqid = reqid;
+	p->p_reqid = rp->rp_reqid;
+	p->p_roles = roles_of(rp->rp_roles, __func__);
 	/* the supervisor's own output: malformed means a broken peer */
 	if (event_parse(json, len, &rd->rd_limits, &ev, err,
 	    sizeof(err)) == -1 || event_check_id(&ev, err, sizeof(err)) == -1)
@@ -604,8 +712,7 @@ relay_publish(uint64_t reqid, const char *json, size_t len)
 		fatalx("%s: evtimer_add", __func__);
 	TAILQ_INSERT_TAIL(&rd->rd_pubs, p, p_entry);
 	TAILQ_FOREACH(r, &rd->rd_relays, r_entry)
-		if (r->r_state == CTL_RELAY_OPEN)
-			pub_send(p, r);
+		pub_offer(p, r);
 	pub_check(p);
 }
 
@@ -741,6 +848,12 @@ relay_got_event(struct relay *r, struct relay_msg *m)
 		(void)relay_window(r, 1);
 		return;
 	}
+	/* a CLOSE after a change of roles may still be on its way */
+	if (!sub_here(s, r)) {
+		log_debug("%s: event for %s, not a subscription of this "
+		    "relay's roles", r->r_url, s->s_id);
+		return;
+	}
 	if (ev->ev_created_at > (int64_t)time(NULL) + FUTURE_SLACK_SECS) {
 		relay_reject(r, "created_at in the future");
 		(void)relay_window(r, 1);
@@ -791,6 +904,7 @@ relay_got_closed(struct relay *r, struct relay_msg *m)
 	if ((s = sub_by_id(m->rm_subid)) == NULL)
 		return;
 	r->r_sub_open[s->s_slot] = 0;
+	r->r_sub_eose[s->s_slot] = 0;
 	if (prefix_is(m->rm_text, "auth-required:")) {
 		r->r_sub_auth_wait[s->s_slot] = 1;
 		relay_auth_ask(r);
@@ -801,6 +915,32 @@ relay_got_closed(struct relay *r, struct relay_msg *m)
 	errbuf_set(r->r_stats.cr_last_error, sizeof(r->r_stats.cr_last_error),
 	    "CLOSED %s: %s", s->s_id, vis);
 	log_warnx("%s: subscription %s closed: %s", r->r_url, s->s_id, vis);
+}
+
+/* The subscription stands on this relay: the supervisor may rely on it. */
+static void
+relay_got_eose(struct relay *r, struct relay_msg *m)
+{
+	struct msg_relay_event	 re;
+	struct sub		*s;
+
+	if ((s = sub_by_id(m->rm_subid)) == NULL ||
+	    !r->r_sub_open[s->s_slot]) {
+		log_debug("%s: EOSE for %s, not standing here", r->r_url,
+		    m->rm_subid);
+		return;
+	}
+	/* each one reaches the supervisor: bounded like events */
+	if (relay_window(r, 0) == -1)
+		return;
+	log_debug("%s: end of stored events for %s", r->r_url, s->s_id);
+	r->r_sub_eose[s->s_slot] = 1;
+	memset(&re, 0, sizeof(re));
+	(void)strlcpy(re.re_subid, s->s_id, sizeof(re.re_subid));
+	re.re_relay = r->r_id;
+	if (proc_child_compose(rd->rd_pc, IMSG_RELAY_EOSE, -1, &re,
+	    sizeof(re)) == -1)
+		fatal("%s: compose", __func__);
 }
 
 static void
@@ -830,8 +970,7 @@ relay_ws_message(struct ws_conn *ws, const char *text, size_t len, void *arg)
 		relay_got_ok(r, &m);
 		break;
 	case RELAY_MSG_EOSE:
-		log_debug("%s: end of stored events for %s", r->r_url,
-		    m.rm_subid);
+		relay_got_eose(r, &m);
 		break;
 	case RELAY_MSG_CLOSED:
 		relay_got_closed(r, &m);
@@ -858,7 +997,7 @@ relay_ws_message(struct ws_conn *ws, const char *text, size_t len, void *arg)
 }
 
 static struct relay *
-relay_new(const char *url)
+relay_new(const char *url, uint32_t roles)
 {
 	struct relay	*r;
 	uint32_t	 id;
@@ -872,6 +1011,8 @@ relay_new(const char *url)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		fatal("%s", __func__);
 	r->r_id = id;
+	r->r_roles = roles;
+	r->r_stats.cr_roles = roles;
 	(void)strlcpy(r->r_url, url, sizeof(r->r_url));
 	(void)strlcpy(r->r_stats.cr_url, url, sizeof(r->r_stats.cr_url));
 	r->r_stats.cr_rtt_ms = -1;
@@ -916,11 +1057,61 @@ relay_conf_begin(const struct msg_relay_conf *rc)
 }
 
 void
-relay_conf_url(const char *url)
+relay_conf_url(const struct msg_relay_url *ru)
 {
+	struct msg_relay_url	*next;
+
 	if (rd->rd_next == NULL || rd->rd_nnext >= rd->rd_wantnext)
 		fatalx("%s: unexpected relay URL", __func__);
-	(void)strlcpy(rd->rd_next[rd->rd_nnext++], url, RELAY_URL_MAX);
+	next = &rd->rd_next[rd->rd_nnext++];
+	(void)strlcpy(next->ru_url, ru->ru_url, sizeof(next->ru_url));
+	next->ru_roles = roles_of(ru->ru_roles, __func__);
+}
+
+/* A URL listed twice (jobs, and the wallet's) is one relay for both. */
+static uint32_t
+relay_conf_roles(const char *url)
+{
+	uint32_t	 i, roles = 0;
+
+	for (i = 0; i < rd->rd_nnext; i++)
+		if (strcmp(rd->rd_next[i].ru_url, url) == 0)
+			roles |= rd->rd_next[i].ru_roles;
+	return (roles);
+}
+
+/*
+ * New roles for a relay that stays: the connection is kept, the
+ * subscriptions of its new roles go out and those of its old ones are
+ * closed; a publication it no longer owes an answer to stops waiting.
+ */
+static void
+relay_set_roles(struct relay *r, uint32_t roles)
+{
+	struct sub	*s;
+	struct pub	*p, *tp;
+
+	if (r->r_roles == roles)
+		return;
+	log_info("%s: roles %s, were %s", r->r_url, roles_name(roles),
+	    roles_name(r->r_roles));
+	r->r_roles = roles;
+	r->r_stats.cr_roles = roles;
+	TAILQ_FOREACH(s, &rd->rd_subs, s_entry) {
+		if (!sub_here(s, r))
+			relay_close_sub(r, s);
+		else if (r->r_state == CTL_RELAY_OPEN &&
+		    !r->r_sub_open[s->s_slot] &&
+		    !r->r_sub_auth_wait[s->s_slot])
+			relay_send_sub(r, s);
+	}
+	TAILQ_FOREACH_SAFE(p, &rd->rd_pubs, p_entry, tp) {
+		if (!pub_here(p, r))
+			p->p_state[r->r_id] = PUB_WAITING;
+		else
+			pub_offer(p, r);
+		pub_check(p);
+	}
 }
 
 /* Apply the new list: keep what stays, drop what went, start the new. */
@@ -928,17 +1119,15 @@ void
 relay_conf_end(void)
 {
 	struct relay	*r, *tr;
-	uint32_t	 i;
+	uint32_t	 i, roles;
 	int		 keep;
 
 	if (rd->rd_next == NULL || rd->rd_nnext != rd->rd_wantnext)
 		fatalx("%s: incomplete relay list", __func__);
 	TAILQ_FOREACH_SAFE(r, &rd->rd_relays, r_entry, tr) {
-		keep = 0;
-		for (i = 0; i < rd->rd_nnext; i++)
-			if (strcmp(rd->rd_next[i], r->r_url) == 0)
-				keep = 1;
-		if (!keep) {
+		if ((roles = relay_conf_roles(r->r_url)) != 0)
+			relay_set_roles(r, roles);
+		else {
 			log_info("%s: removed from the configuration",
 			    r->r_url);
 			relay_free(r);
@@ -947,10 +1136,11 @@ relay_conf_end(void)
 	for (i = 0; i < rd->rd_nnext; i++) {
 		keep = 0;
 		TAILQ_FOREACH(r, &rd->rd_relays, r_entry)
-			if (strcmp(rd->rd_next[i], r->r_url) == 0)
+			if (strcmp(rd->rd_next[i].ru_url, r->r_url) == 0)
 				keep = 1;
 		if (!keep)
-			relay_start(relay_new(rd->rd_next[i]));
+			relay_start(relay_new(rd->rd_next[i].ru_url,
+			    relay_conf_roles(rd->rd_next[i].ru_url)));
 	}
 	free(rd->rd_next);
 	rd->rd_next = NULL;
@@ -987,6 +1177,7 @@ relay_subscribe(const struct msg_relay_sub *ms, const char *text,
 		TAILQ_FOREACH(r, &rd->rd_relays, r_entry)
 			r->r_last_seen[s->s_slot] = 0;
 	}
+	s->s_roles = roles_of(ms->rs_roles, __func__);
 	s->s_since = ms->rs_since;
 	for (line = text, end = text + len; line < end; line = nl + 1) {
 		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
@@ -1003,9 +1194,12 @@ relay_subscribe(const struct msg_relay_sub *ms, const char *text,
 	}
 	if (s->s_nfilters == 0)
 		fatalx("%s: subscription without filters", __func__);
-	TAILQ_FOREACH(r, &rd->rd_relays, r_entry)
-		if (r->r_state == CTL_RELAY_OPEN)
+	TAILQ_FOREACH(r, &rd->rd_relays, r_entry) {
+		if (!sub_here(s, r))
+			relay_close_sub(r, s);	/* its roles changed */
+		else if (r->r_state == CTL_RELAY_OPEN)
 			relay_send_sub(r, s);
+	}
 }
 
 void
@@ -1013,17 +1207,11 @@ relay_unsubscribe(const struct msg_relay_sub *ms)
 {
 	struct sub	*s;
 	struct relay	*r;
-	char		*msg;
-	size_t		 len;
 
 	if ((s = sub_by_id(ms->rs_subid)) == NULL)
 		return;
-	if (relay_build_close(s->s_id, &msg, &len) == -1)
-		fatal("%s: relay_build_close", __func__);
 	TAILQ_FOREACH(r, &rd->rd_relays, r_entry)
-		if (r->r_sub_open[s->s_slot])
-			relay_send(r, msg, len);
-	free(msg);
+		relay_close_sub(r, s);
 	TAILQ_REMOVE(&rd->rd_subs, s, s_entry);
 	while (s->s_nfilters > 0)
 		filter_free(&s->s_filters[--s->s_nfilters]);

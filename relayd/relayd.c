@@ -124,7 +124,7 @@ relayd_dispatch(struct proc_child *pc, struct imsg *imsg)
 		if (imsg_get_data(imsg, &ru, sizeof(ru)) == -1)
 			fatalx("bad relay URL message");
 		ru.ru_url[sizeof(ru.ru_url) - 1] = '\0';
-		relay_conf_url(ru.ru_url);
+		relay_conf_url(&ru);
 		return (0);
 	case IMSG_RELAY_CONF_END:
 		if (imsg_get_len(imsg) != 0)
@@ -165,7 +165,7 @@ relayd_dispatch(struct proc_child *pc, struct imsg *imsg)
 		if (relayd_split(imsg, &rp, sizeof(rp), &rest) == -1 ||
 		    ibuf_size(&rest) == 0)
 			fatalx("bad publish message");
-		relay_publish(rp.rp_reqid, ibuf_data(&rest), ibuf_size(&rest));
+		relay_publish(&rp, ibuf_data(&rest), ibuf_size(&rest));
 		return (0);
 	case IMSG_RELAY_AUTH_SIGNED:
 		if (relayd_split(imsg, &au, sizeof(au), &rest) == -1)

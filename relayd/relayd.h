@@ -40,21 +40,23 @@ struct dedupe;
 #define RELAY_MAX_SUBS		16
 #define RELAY_MAX_FILTERS	8
 
-/* A subscription of the supervisor's, sent to every relay. */
+/* A subscription of the supervisor's, sent to the relays of its roles. */
 struct sub {
 	TAILQ_ENTRY(sub)	 s_entry;
 	int			 s_slot;	/* index of per-relay state */
 	char			 s_id[RELAY_SUBID_LEN + 1];
+	uint32_t		 s_roles;	/* RELAY_ROLE_*, never 0 */
 	struct nostr_filter	 s_filters[RELAY_MAX_FILTERS];
 	size_t			 s_nfilters;
 	int64_t			 s_since;	/* the supervisor's floor */
 };
 TAILQ_HEAD(subs, sub);
 
-/* An event to publish on every relay, and how each answered. */
+/* An event to publish on the relays of its roles, and how each answered. */
 struct pub {
 	TAILQ_ENTRY(pub)	 p_entry;
 	uint64_t		 p_reqid;
+	uint32_t		 p_roles;	/* RELAY_ROLE_*, never 0 */
 	uint8_t			 p_id[EVENT_ID_LEN];
 	char			*p_msg;		/* ["EVENT",{...}] */
 	size_t			 p_len;
@@ -77,6 +79,7 @@ struct relay {
 	TAILQ_ENTRY(relay)	 r_entry;
 	uint32_t		 r_id;		/* slot in RELAY_MAX */
 	char			 r_url[RELAY_URL_MAX];
+	uint32_t		 r_roles;	/* RELAY_ROLE_*, never 0 */
 	struct ws_url		 r_wsurl;
 	enum ctl_relay_state	 r_state;
 	int64_t			 r_open_ms;	/* when the upgrade was done */
@@ -99,6 +102,8 @@ struct relay {
 	/* per subscription: newest created_at seen here */
 	int64_t			 r_last_seen[RELAY_MAX_SUBS];
 	int			 r_sub_open[RELAY_MAX_SUBS];
+	/* EOSE seen since the REQ went out on this connection */
+	int			 r_sub_eose[RELAY_MAX_SUBS];
 
 	/* misbehaviour, over a sliding window */
 	int64_t			 r_window_ms;
@@ -124,7 +129,7 @@ struct relayd {
 	int			 rd_configured;
 	uint64_t		 rd_auth_reqid;
 	/* the list being received: CONF, CONF_URL..., CONF_END */
-	char			(*rd_next)[RELAY_URL_MAX];
+	struct msg_relay_url	*rd_next;
 	uint32_t		 rd_nnext, rd_wantnext;
 };
 
@@ -132,12 +137,12 @@ extern struct relayd	*rd;
 
 /* relay.c */
 void	relay_conf_begin(const struct msg_relay_conf *);
-void	relay_conf_url(const char *);
+void	relay_conf_url(const struct msg_relay_url *);
 void	relay_conf_end(void);
 void	relay_addrs(const struct msg_relay_addrs *);
 void	relay_subscribe(const struct msg_relay_sub *, const char *, size_t);
 void	relay_unsubscribe(const struct msg_relay_sub *);
-void	relay_publish(uint64_t, const char *, size_t);
+void	relay_publish(const struct msg_relay_pub *, const char *, size_t);
 void	relay_auth_signed(const struct msg_relay_auth *, const char *,
 	    size_t);
 void	relay_stats(uint32_t);

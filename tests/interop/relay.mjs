@@ -3,7 +3,7 @@
 // repository; this file only gives it a `ws` server on 127.0.0.1.
 //
 //   node relay.mjs --port P [--db FILE] [--auth] [--auth-host NAME]
-//                  [--max-subs N] [--verbose]
+//                  [--max-subs N] [--req-delay MS] [--verbose]
 //
 // --port 0 picks a free port.  Prints exactly one line `ready PORT` to
 // stdout once listening; everything else goes to stderr.  --db keeps the
@@ -16,7 +16,9 @@
 // --auth-host is the host name the 22242 `relay` tag must carry
 // (default 127.0.0.1).  --max-subs is the core's per-connection
 // subscription cap (default 20, the core's own; past it the core silently
-// drops the least recently used subscription).
+// drops the least recently used subscription).  --req-delay holds each
+// REQ that long before the engine sees it, so its events and EOSE come
+// late (other messages are not held): a subscription not yet standing.
 //
 // NIP-11: a GET with `Accept: application/nostr+json` gets a small
 // information document.  SIGTERM/SIGINT: closes the clients, the server
@@ -34,11 +36,11 @@ import { LogLevel } from '@nostr-relay/common'
 
 function usage (msg) {
   if (msg) process.stderr.write(`relay.mjs: ${msg}\n`)
-  process.stderr.write('usage: node relay.mjs --port P [--db FILE] [--auth] [--auth-host NAME] [--max-subs N] [--verbose]\n')
+  process.stderr.write('usage: node relay.mjs --port P [--db FILE] [--auth] [--auth-host NAME] [--max-subs N] [--req-delay MS] [--verbose]\n')
   process.exit(2)
 }
 
-const opts = { port: null, db: ':memory:', auth: false, authHost: '127.0.0.1', maxSubs: 20, maxMessage: 0, verbose: false }
+const opts = { port: null, db: ':memory:', auth: false, authHost: '127.0.0.1', maxSubs: 20, maxMessage: 0, reqDelay: 0, verbose: false }
 {
   const a = process.argv.slice(2)
   for (let i = 0; i < a.length; i++) {
@@ -50,12 +52,14 @@ const opts = { port: null, db: ':memory:', auth: false, authHost: '127.0.0.1', m
       case '--auth-host': opts.authHost = need(); break
       case '--max-subs': opts.maxSubs = Number(need()); break
       case '--max-message': opts.maxMessage = Number(need()); break
+      case '--req-delay': opts.reqDelay = Number(need()); break
       case '--verbose': opts.verbose = true; break
       default: usage(`unknown argument ${a[i]}`)
     }
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) usage('--port P is required (0 picks one)')
   if (!Number.isInteger(opts.maxSubs) || opts.maxSubs < 1) usage('--max-subs must be a positive integer')
+  if (!Number.isInteger(opts.reqDelay) || opts.reqDelay < 0 || opts.reqDelay > 60000) usage('--req-delay must be 0..60000 ms')
 }
 
 const tag = `relay[${process.pid}]`
@@ -104,6 +108,15 @@ if (opts.auth) {
           return { messageType: 'EVENT', success: false }
         }
       }
+      return next()
+    }
+  })
+}
+
+if (opts.reqDelay > 0) {
+  relay.register({
+    async handleMessage (ctx, message, next) {
+      if (message[0] === 'REQ') await new Promise((resolve) => setTimeout(resolve, opts.reqDelay))
       return next()
     }
   })

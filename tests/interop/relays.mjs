@@ -160,6 +160,8 @@ ok(status()?.relays?.length === 3, 'removed relays are gone from status after th
 // text form
 const text = execFileSync(OA, ['provider', 'status', '--relays'], { env, encoding: 'utf8', timeout: 10000 })
 ok(/RELAY\s+STATE/.test(text) && text.includes(urlC), 'status --relays prints a table', text)
+ok(/RELAY\s+STATE\s+ROLES/.test(text) && new RegExp(`${urlC}\\s+open\\s+jobs\\s`).test(text), 'with the roles of each relay', text)
+ok(status()?.relays?.every((r) => r.roles === 'jobs'), 'the configured relays are jobs relays (the supervisor gives no roles yet)')
 
 daemon.kill('SIGTERM')
 await new Promise((resolve) => { daemon.once('exit', resolve); setTimeout(resolve, 8000) })

@@ -19,11 +19,17 @@
  * supervisor: it gives relayd a relay list, resolves the hosts relayd
  * asks about (numeric only), and turns stdin lines into requests:
  *
- *	publish JSON		a signed event; prints "published NOK NFAIL
+ *	publish [ROLES] JSON	a signed event; prints "published NOK NFAIL
  *				NRELAYS [reason]" when relayd reports
+ *	subscribe SUBID ROLES FILTER [FILTER...]
+ *				JSON filters, one per word; prints
+ *				"subscribed SUBID"
+ *	unsubscribe SUBID	prints "unsubscribed SUBID"
+ *	reload [ROLES=]URL...	a new relay list; prints "reloaded N"
  *	wait-open N		until N relays are open (20 s at most);
  *				prints "open N" or "timeout"
- *	stats			"relay URL STATE IN OUT REJECTS ERRORS"
+ *	stats			"relay URL STATE IN OUT REJECTS ERRORS
+ *				ROLES"
  *	proxy SOCK UPSTREAM KEY PERMIN PERDAY [HOST...]
  *				listens on the unix socket SOCK and gives
  *				it to relayd's proxy with that configuration
@@ -33,10 +39,15 @@
  *				TO: a stand-in for a host's port 443
  *
  * The proxy's statistics print as "proxy-stats ALLOWED REFUSED CAPPED
- * LAST" whenever relayd sends them.  AUTH requests are refused (there
- * is no key here).
+ * LAST" whenever relayd sends them, events as "event SUBID RELAY JSON"
+ * and ends of stored events as "eose SUBID RELAY" (RELAY is relayd's
+ * id: the relay's place in the first list), between the answers.  AUTH
+ * requests are refused (there is no key here).
  *
- * usage: relayd_drive [-S mode] RELAYD [URL...]
+ * ROLES is jobs, wallet, both or 0 (relayd's default, jobs); a URL
+ * without ROLES= has 0.
+ *
+ * usage: relayd_drive [-S mode] RELAYD [[ROLES=]URL...]
  */
 
 #include <sys/socket.h>
@@ -122,6 +133,42 @@ answer_auth(struct imsg *imsg)
 	flush();
 }
 
+static int
+roles_parse(const char *word, uint32_t *roles)
+{
+	if (strcmp(word, "jobs") == 0)
+		*roles = RELAY_ROLE_JOBS;
+	else if (strcmp(word, "wallet") == 0)
+		*roles = RELAY_ROLE_WALLET;
+	else if (strcmp(word, "both") == 0)
+		*roles = RELAY_ROLE_JOBS | RELAY_ROLE_WALLET;
+	else if (strcmp(word, "0") == 0)
+		*roles = 0;
+	else
+		return (-1);
+	return (0);
+}
+
+static void
+print_event(struct imsg *imsg)
+{
+	struct msg_relay_event	 re;
+	struct ibuf		 rest;
+
+	if (imsg_get_ibuf(imsg, &rest) == -1 ||
+	    ibuf_get(&rest, &re, sizeof(re)) == -1)
+		errx(1, "bad event report");
+	re.re_subid[sizeof(re.re_subid) - 1] = '\0';
+	if (imsg_get_type(imsg) == IMSG_RELAY_EOSE) {
+		if (ibuf_size(&rest) != 0)
+			errx(1, "EOSE report with data");
+		printf("eose %s %u\n", re.re_subid, re.re_relay);
+	} else
+		printf("event %s %u %.*s\n", re.re_subid, re.re_relay,
+		    (int)ibuf_size(&rest), (const char *)ibuf_data(&rest));
+	(void)fflush(stdout);
+}
+
 static void
 print_proxy_stats(struct imsg *imsg)
 {
@@ -163,6 +210,11 @@ next(struct imsg *imsg, int ms)
 				continue;
 			case IMSG_PROXY_STATS:
 				print_proxy_stats(imsg);
+				imsg_free(imsg);
+				continue;
+			case IMSG_RELAY_EVENT:
+			case IMSG_RELAY_EOSE:
+				print_event(imsg);
 				imsg_free(imsg);
 				continue;
 			default:
@@ -213,23 +265,33 @@ stats(int print)
 		if (cr.cr_state == CTL_RELAY_OPEN)
 			open++;
 		if (print)
-			printf("relay %s %u %llu %llu %llu %llu\n", cr.cr_url,
-			    cr.cr_state, (unsigned long long)cr.cr_events_in,
+			printf("relay %s %u %llu %llu %llu %llu %u\n",
+			    cr.cr_url, cr.cr_state,
+			    (unsigned long long)cr.cr_events_in,
 			    (unsigned long long)cr.cr_events_out,
 			    (unsigned long long)cr.cr_rejects,
-			    (unsigned long long)cr.cr_errors);
+			    (unsigned long long)cr.cr_errors, cr.cr_roles);
 	}
 }
 
 static void
-publish(const char *json)
+publish(char *arg)
 {
 	struct msg_relay_pub		 rp;
 	struct msg_relay_published	 pd;
 	struct imsg			 imsg;
 	struct iovec			 iov[2];
 	static uint64_t			 reqid;
+	char				*json = arg, *word;
 
+	memset(&rp, 0, sizeof(rp));
+	if (*arg != '{') {
+		word = strsep(&json, " ");
+		if (json == NULL || roles_parse(word, &rp.rp_roles) == -1) {
+			printf("usage publish [ROLES] JSON\n");
+			return;
+		}
+	}
 	rp.rp_reqid = ++reqid;
 	iov[0].iov_base = &rp;
 	iov[0].iov_len = sizeof(rp);
@@ -255,6 +317,8 @@ configure(int n, char *urls[])
 {
 	struct msg_relay_conf	 rc;
 	struct msg_relay_url	 ru;
+	const char		*url, *eq, *sep;
+	char			 word[16];
 	int			 i;
 
 	memset(&rc, 0, sizeof(rc));
@@ -264,7 +328,18 @@ configure(int n, char *urls[])
 		err(1, "compose");
 	for (i = 0; i < n; i++) {
 		memset(&ru, 0, sizeof(ru));
-		(void)strlcpy(ru.ru_url, urls[i], sizeof(ru.ru_url));
+		url = urls[i];
+		/* a '=' before the scheme's "://" ends the roles */
+		if ((eq = strchr(url, '=')) != NULL &&
+		    (size_t)(eq - url) < sizeof(word) &&
+		    (sep = strstr(url, "://")) != NULL && sep > eq) {
+			(void)strlcpy(word, url, (size_t)(eq - url) + 1);
+			if (roles_parse(word, &ru.ru_roles) == -1)
+				errx(2, "%s: roles are jobs, wallet, both or 0",
+				    url);
+			url = eq + 1;
+		}
+		(void)strlcpy(ru.ru_url, url, sizeof(ru.ru_url));
 		if (imsg_compose(&ibuf, IMSG_RELAY_CONF_URL, 0, 0, -1, &ru,
 		    sizeof(ru)) == -1)
 			err(1, "compose");
@@ -272,6 +347,80 @@ configure(int n, char *urls[])
 	if (imsg_compose(&ibuf, IMSG_RELAY_CONF_END, 0, 0, -1, NULL, 0) == -1)
 		err(1, "compose");
 	flush();
+}
+
+/* subscribe SUBID ROLES FILTER [FILTER...], as sv_relay_subscribe */
+static void
+subscribe(char *args)
+{
+	struct msg_relay_sub	 rs;
+	struct iovec		 iov[2];
+	char			*subid, *roles, *w, filters[16384];
+	size_t			 len = 0, n;
+
+	memset(&rs, 0, sizeof(rs));
+	subid = strsep(&args, " ");
+	roles = args != NULL ? strsep(&args, " ") : NULL;
+	if (roles == NULL || args == NULL ||
+	    roles_parse(roles, &rs.rs_roles) == -1 ||
+	    strlcpy(rs.rs_subid, subid, sizeof(rs.rs_subid)) >=
+	    sizeof(rs.rs_subid)) {
+		printf("usage subscribe SUBID ROLES FILTER...\n");
+		return;
+	}
+	while ((w = strsep(&args, " ")) != NULL) {
+		if (*w == '\0')
+			continue;
+		n = strlen(w);
+		if (len + n + 1 > sizeof(filters))
+			errx(2, "subscribe: filters too long");
+		memcpy(filters + len, w, n);
+		len += n;
+		filters[len++] = '\n';
+	}
+	iov[0].iov_base = &rs;
+	iov[0].iov_len = sizeof(rs);
+	iov[1].iov_base = filters;
+	iov[1].iov_len = len;
+	if (imsg_composev(&ibuf, IMSG_RELAY_SUBSCRIBE, 0, 0, -1, iov,
+	    2) == -1)
+		err(1, "compose");
+	flush();
+	printf("subscribed %s\n", rs.rs_subid);
+}
+
+static void
+unsubscribe(const char *subid)
+{
+	struct msg_relay_sub	 rs;
+
+	memset(&rs, 0, sizeof(rs));
+	if (strlcpy(rs.rs_subid, subid, sizeof(rs.rs_subid)) >=
+	    sizeof(rs.rs_subid)) {
+		printf("usage unsubscribe SUBID\n");
+		return;
+	}
+	if (imsg_compose(&ibuf, IMSG_RELAY_UNSUBSCRIBE, 0, 0, -1, &rs,
+	    sizeof(rs)) == -1)
+		err(1, "compose");
+	flush();
+	printf("unsubscribed %s\n", rs.rs_subid);
+}
+
+/* reload [ROLES=]URL...: the list again, as after a configuration reload */
+static void
+reload(char *args)
+{
+	char	*w[RELAY_MAX];
+	int	 n = 0;
+
+	while (args != NULL && n < RELAY_MAX)
+		if ((w[n] = strsep(&args, " ")) != NULL && *w[n] != '\0')
+			n++;
+	if (args != NULL)
+		errx(2, "reload: more than %d relays", RELAY_MAX);
+	configure(n, w);
+	printf("reloaded %d\n", n);
 }
 
 /* proxy SOCK UPSTREAM KEY PERMIN PERDAY [HOST...], as the supervisor */
@@ -348,6 +497,12 @@ command(char *line)
 		publish(arg);
 	else if (strcmp(line, "stats") == 0)
 		(void)stats(1);
+	else if (strcmp(line, "subscribe") == 0 && arg != NULL)
+		subscribe(arg);
+	else if (strcmp(line, "unsubscribe") == 0 && arg != NULL)
+		unsubscribe(arg);
+	else if (strcmp(line, "reload") == 0)
+		reload(arg);
 	else if (strcmp(line, "proxy") == 0 && arg != NULL)
 		proxy(arg);
 	else if (strcmp(line, "portmap") == 0 && arg != NULL &&
@@ -453,6 +608,7 @@ main(int argc, char *argv[])
 		err(1, "waitpid");
 	return (0);
 usage:
-	fprintf(stderr, "usage: relayd_drive [-S mode] RELAYD [URL...]\n");
+	fprintf(stderr, "usage: relayd_drive [-S mode] RELAYD "
+	    "[[ROLES=]URL...]\n");
 	return (2);
 }
