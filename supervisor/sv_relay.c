@@ -491,7 +491,6 @@ sv_relay_dispatch(struct supervisor *s, struct imsg *imsg)
 {
 	struct helper	*h = &s->sv_helpers[PROC_RELAYD];
 	struct ctl_relay cr;
-	struct msg_relay_event ev;
 
 	switch (imsg_get_type(imsg)) {
 	case IMSG_RELAY_RESOLVE:
@@ -525,16 +524,6 @@ sv_relay_dispatch(struct supervisor *s, struct imsg *imsg)
 			return (0);
 		}
 		control_forward(s, imsg_get_id(imsg), IMSG_CTL_END, NULL, 0);
-		return (0);
-	case IMSG_RELAY_EOSE:
-		/* taken, not used yet: the wallet's requests will wait on it */
-		if (imsg_get_data(imsg, &ev, sizeof(ev)) == -1) {
-			helper_violation(s, h, "bad EOSE report");
-			return (0);
-		}
-		ev.re_subid[sizeof(ev.re_subid) - 1] = '\0';
-		log_debug("relay %u: subscription %s stands", ev.re_relay,
-		    ev.re_subid);
 		return (0);
 	default:
 		return (-1);
