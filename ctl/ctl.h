@@ -48,6 +48,10 @@ int		 ctl_request(struct imsgbuf *, uint32_t, const void *, size_t);
 /* ctl_init.c */
 int		 cmd_init(int, char *[]);
 
+/* ctl_report.c */
+int		 cmd_earnings(int, char *[]);
+int		 cmd_jobs(int, char *[]);
+
 /* ctl_serve.c */
 int		 cmd_serve(int, char *[]);
 

@@ -57,6 +57,12 @@ static const struct ctl_cmd commands[] = {
 	  "re-read config.toml; a bad file keeps the running one" },
 	{ "stop",	cmd_stop,	"stop",
 	  "stop the provider in order" },
+	{ "earnings",	cmd_earnings,
+	  "earnings [--period day|week|month|all] [--json]",
+	  "what the jobs of a period earned (from the ledger)" },
+	{ "jobs",	cmd_jobs,
+	  "jobs [--limit N] [--status S] [--type T] [--json]",
+	  "the newest jobs and what became of them (from the ledger)" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 
