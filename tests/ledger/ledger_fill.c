@@ -298,7 +298,7 @@ known(const char *path)
 		final = (i * 7 + i / LS_STATUS_MAX) % LS_STATUS_MAX;
 		j.lj_status = final == LS_PAID || final == LS_EXPIRED ?
 		    LS_PUBLISHED : final;
-		j.lj_price_sats = i == 13 ? 1234567 : 500 + 1000 * i;
+		j.lj_price_sats = i == 18 ? 1234567 : 500 + 1000 * i;
 		j.lj_received_at = now - ago[i / 3] - i % 3;
 		j.lj_created_at = j.lj_received_at - 2;
 		if (final != LS_REJECTED && final != LS_RECEIVED &&
