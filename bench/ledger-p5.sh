@@ -3,9 +3,10 @@
 # the ledger with tests/ledger/ledger_fill (N jobs over DAYS days, the
 # paid ones through invoices and payments), then times the whole
 # `openagents provider jobs --limit 20` and `provider earnings --period
-# month` processes, started as an operator would, RUNS times each after
-# two warm-up runs; prints a Markdown table for BENCHMARKS.md with the
-# median, p90 and max.  KEEP=DIR keeps the ledger in
+# month` processes (and `--period all`, a year of sums, since early in
+# a month the calendar month is short), started as an operator would,
+# RUNS times each after two warm-up runs; prints a Markdown table for
+# BENCHMARKS.md with the median, p90 and max.  KEEP=DIR keeps the ledger in
 # DIR/provider/ledger.db (an OPENAGENTS_HOME) and reuses it when it is
 # there (the fill takes minutes).
 #
@@ -38,9 +39,11 @@ fi
 OPENAGENTS_HOME=$home python3 - "$B/openagents" "$RUNS" "$db" <<'EOF'
 import os, sqlite3, subprocess, sys, time
 exe, runs, db = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-cmds = [["provider", "jobs", "--limit", "20"],
-        ["provider", "earnings", "--period", "month"]]
-budget = {"jobs": 20, "earnings": 50}
+# --version: what starting the program costs, for scale
+cmds = [["--version"], ["provider", "jobs", "--limit", "20"],
+        ["provider", "earnings", "--period", "month"],
+        ["provider", "earnings", "--period", "all"]]
+budget = {"jobs": "20", "earnings": "50"}
 def once(args):
     t0 = time.perf_counter_ns()
     r = subprocess.run([exe] + args, stdout=subprocess.DEVNULL)
@@ -60,8 +63,9 @@ for args in cmds:
         once(args)
     t = sorted(once(args) for _ in range(runs))
     p90 = t[min(len(t) - 1, (len(t) * 9 + 9) // 10 - 1)]
-    print("| `openagents %s` | %.2f | %.2f | %.2f | %d |" % (" ".join(args),
-          t[len(t) // 2], p90, t[-1], budget[args[1]]))
+    print("| `openagents %s` | %.2f | %.2f | %.2f | %s |" % (" ".join(args),
+          t[len(t) // 2], p90, t[-1],
+          budget[args[1]] if len(args) > 1 else "-"))
 print()
 print("%d jobs, %d invoices, %d payments in the ledger, %.0f MiB; %d runs each, whole process "
       "(fork, exec, open, query, print, exit), page cache warm; %d CPUs, "
