@@ -49,6 +49,10 @@ int		 ctl_read_secret(const char *, const char *, char *, size_t);
 /* ctl_init.c */
 int		 cmd_init(int, char *[]);
 
+/* ctl_report.c */
+int		 cmd_earnings(int, char *[]);
+int		 cmd_jobs(int, char *[]);
+
 /* ctl_serve.c */
 int		 cmd_serve(int, char *[]);
 

@@ -66,6 +66,12 @@ static const struct ctl_cmd commands[] = {
 	  "wallet connect URI | - [--passphrase-file FILE]\n"
 	  "       openagents provider wallet status [--json]",
 	  "connect the Lightning wallet (NWC), or show it" },
+	{ "earnings",	cmd_earnings,
+	  "earnings [--period day|week|month|all] [--json]",
+	  "what the jobs of a period earned (from the ledger)" },
+	{ "jobs",	cmd_jobs,
+	  "jobs [--limit N] [--status S] [--type T] [--json]",
+	  "the newest jobs and what became of them (from the ledger)" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 
