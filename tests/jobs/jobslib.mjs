@@ -178,10 +178,11 @@ export function alive (pid) {
   } catch { return false }
 }
 
+// cond may be async
 export async function until (cond, ms, step = 100) {
   const end = Date.now() + ms
   for (;;) {
-    const v = cond()
+    const v = await cond()
     if (v) return v
     if (Date.now() >= end) return null
     await sleep(step)
@@ -291,6 +292,35 @@ export class Daemon {
       if (relays) args.push('--relays')
       return JSON.parse(execFileSync(OA, args, { env: this.env, encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'ignore'] }))
     } catch { return null }
+  }
+
+  // `provider jobs --json`: [{id, request_id, type, status, earned_sats, ...}]
+  jobs () {
+    const j = MOCK ? this.mockFile('mock-jobs.json') : this.ctlJson(['jobs', '--json'])
+    return Array.isArray(j) ? j : (j?.jobs || [])
+  }
+
+  // `provider earnings --json --period P`: {jobs, earned_sats, by_type: [{type, jobs, earned_sats}]}
+  earnings (period = 'all') {
+    if (!MOCK) return this.ctlJson(['earnings', '--json', '--period', period])
+    const rows = this.jobs().filter((r) => r.earned_sats > 0)
+    const by = {}
+    for (const r of rows) {
+      by[r.type] = by[r.type] || { type: r.type, jobs: 0, earned_sats: 0 }
+      by[r.type].jobs++
+      by[r.type].earned_sats += r.earned_sats
+    }
+    return { jobs: rows.length, earned_sats: rows.reduce((n, r) => n + r.earned_sats, 0), by_type: Object.values(by) }
+  }
+
+  ctlJson (args) {
+    try {
+      return JSON.parse(execFileSync(OA, ['provider', ...args], { env: this.env, encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'pipe'] }))
+    } catch { return null }
+  }
+
+  mockFile (name) {
+    try { return JSON.parse(readFileSync(join(this.home, 'provider', name), 'utf8')) } catch { return null }
   }
 
   running () { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null }
@@ -747,7 +777,9 @@ export async function bringUp ({ nrelays = 1, relayScript, walletUri, ...opts } 
   const d = new Daemon(dir, { relays: relays.map((r) => r.url), fixture: fx, agent: installAgent(dir), ...opts })
   if (walletUri) {
     const uri = typeof walletUri === 'function' ? await walletUri(relays, dir) : walletUri
-    const c = spawnSync(OA, ['provider', 'wallet', 'connect', '-'], { env: d.env, input: uri + '\n', encoding: 'utf8', timeout: 30000 })
+    // the stand-in has no wallet.enc: it reads the URI from a file
+    if (MOCK) writeFileSync(join(d.home, 'provider', 'mock-wallet-uri'), uri)
+    const c = MOCK ? { status: 0 } : spawnSync(OA, ['provider', 'wallet', 'connect', '-'], { env: d.env, input: uri + '\n', encoding: 'utf8', timeout: 30000 })
     if (!check(c.status === 0, 'openagents provider wallet connect - takes the NWC URI', `exit ${c.status} ${c.error || ''}\n${c.stdout}${c.stderr}`)) finish()
   }
   d.start()
