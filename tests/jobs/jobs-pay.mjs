@@ -113,6 +113,8 @@ await runCases({
     if (!j?.inv) return
     t.ok(await until(() => jobRow(A.d, j.req)?.status === 'published', 5000, 500), 'the job is "published" while unpaid', JSON.stringify(jobRow(A.d, j.req)))
     if (!t.ok(j.verified, 'the buyer verified the patch, so it pays')) return
+    // past poll_secs: the provider has looked it up and found it unpaid
+    await sleep(2500)
     t.ok(jobRow(A.d, j.req)?.status === 'published', 'still "published" after the buyer\'s checks, right before the payment', JSON.stringify(jobRow(A.d, j.req)))
     if (!await pay(t, A, j.inv, '')) return
     await paidChecks(t, A, j.req, j.inv, '')

@@ -12,6 +12,8 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { nwcClient, sleep } from './jobslib.mjs'
 
+// OA_MOCK_BUG=eagerpay: any lookup answer counts as a payment, unchecked
+const EAGER = process.env.OA_MOCK_BUG === 'eagerpay'
 const sha256hex = (h) => createHash('sha256').update(Buffer.from(h || '', 'hex')).digest('hex')
 
 export async function mockPayments (home, cfg, log) {
@@ -56,7 +58,7 @@ export async function mockPayments (home, cfg, log) {
   }
   function settle (hash, preimage, how) {
     const o = open.get(hash)
-    if (!o || sha256hex(preimage) !== hash) return
+    if (!o || (sha256hex(preimage) !== hash && !EAGER)) return
     close(hash, 'paid', o.msats / 1000)
     log(`job ${o.req.id}: paid (${how})`)
   }
@@ -66,7 +68,7 @@ export async function mockPayments (home, cfg, log) {
       if (Date.now() / 1000 >= o.expires) return close(tx.payment_hash, 'expired', 0)
       try {
         const r = await ask('lookup_invoice', { payment_hash: tx.payment_hash })
-        if (r.state === 'settled') settle(tx.payment_hash, r.preimage, 'lookup')
+        if (r.state === 'settled' || EAGER) settle(tx.payment_hash, r.preimage, 'lookup')
         else if (r.state === 'expired') close(tx.payment_hash, 'expired', 0)
       } catch (e) { log(`lookup_invoice: ${e.message}`) }
     }, poll)
