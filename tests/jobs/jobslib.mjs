@@ -7,33 +7,18 @@ import { spawn, execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { ok, finish as libFinish, tempdir, initProvider, OA, track } from '../interop/lib.mjs'
+import { npm, cjs, nwcSdk, refilter, INTEROP } from './npm.mjs'
 import { fetchEvents, publishEvent, signEvent } from '../interop/buyer.mjs'
 
 export { ok, tempdir, track, OA, fetchEvents, publishEvent, signEvent }
 
 export const HERE = dirname(fileURLToPath(import.meta.url))
-export const INTEROP = join(HERE, '..', 'interop')
+export { INTEROP, npm }
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 export const now = () => Math.floor(Date.now() / 1000)
-
-// Bare npm names resolve from the importing file's folder, and the test
-// peers are installed under tests/interop (scripts/test.sh): find the ESM
-// entry point of PKG[/SUB] there through the package's "exports".
-export async function npm (spec) {
-  const parts = spec.split('/')
-  const n = spec.startsWith('@') ? 2 : 1
-  const pkg = parts.slice(0, n).join('/')
-  const sub = parts.length > n ? './' + parts.slice(n).join('/') : '.'
-  const root = join(INTEROP, 'node_modules', pkg)
-  const meta = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-  let entry = meta.exports ? meta.exports[sub] : (sub === '.' ? meta.main || 'index.js' : sub)
-  if (entry && typeof entry === 'object') entry = entry.import || entry.default
-  if (typeof entry !== 'string') throw new Error(`${spec}: no ESM entry in ${root}/package.json`)
-  return import(pathToFileURL(join(root, entry)).href)
-}
 
 export const { generateSecretKey, getPublicKey, verifyEvent, finalizeEvent } = await npm('nostr-tools/pure')
 export const nip04 = await npm('nostr-tools/nip04')
@@ -193,10 +178,11 @@ export function alive (pid) {
   } catch { return false }
 }
 
+// cond may be async
 export async function until (cond, ms, step = 100) {
   const end = Date.now() + ms
   for (;;) {
-    const v = cond()
+    const v = await cond()
     if (v) return v
     if (Date.now() >= end) return null
     await sleep(step)
@@ -306,6 +292,35 @@ export class Daemon {
       if (relays) args.push('--relays')
       return JSON.parse(execFileSync(OA, args, { env: this.env, encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'ignore'] }))
     } catch { return null }
+  }
+
+  // `provider jobs --json`: [{id, request_id, type, status, earned_sats, ...}]
+  jobs () {
+    const j = MOCK ? this.mockFile('mock-jobs.json') : this.ctlJson(['jobs', '--json'])
+    return Array.isArray(j) ? j : (j?.jobs || [])
+  }
+
+  // `provider earnings --json --period P`: {jobs, earned_sats, by_type: [{type, jobs, earned_sats}]}
+  earnings (period = 'all') {
+    if (!MOCK) return this.ctlJson(['earnings', '--json', '--period', period])
+    const rows = this.jobs().filter((r) => r.earned_sats > 0)
+    const by = {}
+    for (const r of rows) {
+      by[r.type] = by[r.type] || { type: r.type, jobs: 0, earned_sats: 0 }
+      by[r.type].jobs++
+      by[r.type].earned_sats += r.earned_sats
+    }
+    return { jobs: rows.length, earned_sats: rows.reduce((n, r) => n + r.earned_sats, 0), by_type: Object.values(by) }
+  }
+
+  ctlJson (args) {
+    try {
+      return JSON.parse(execFileSync(OA, ['provider', ...args], { env: this.env, encoding: 'utf8', timeout: 10000, stdio: ['ignore', 'pipe', 'pipe'] }))
+    } catch { return null }
+  }
+
+  mockFile (name) {
+    try { return JSON.parse(readFileSync(join(this.home, 'provider', name), 'utf8')) } catch { return null }
   }
 
   running () { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null }
@@ -646,18 +661,127 @@ export function oneResultChecks (col, req, what) {
   return out
 }
 
+// --- the wallet ----------------------------------------------------------------
+
+// wallet.mjs (its header says what it does) on the relay urls, as the
+// test's own peer: resolves once it is ready with its ready line's
+// fields (provider_uri, buyer_uri, wallet_pubkey, node_pubkey, ...),
+// ask(command) (its JSON answer, or null after ms), log, stop().
+export class Wallet {
+  static start (urls, { name = 'wallet' } = {}) {
+    return new Wallet(urls, name).ready
+  }
+
+  constructor (urls, name) {
+    this.name = name
+    this.log = ''
+    this.waiters = []
+    const args = [join(HERE, 'wallet.mjs')]
+    for (const u of [].concat(urls)) args.push('--relay', u)
+    const p = track(spawn(process.execPath, args, { cwd: INTEROP, stdio: ['pipe', 'pipe', 'pipe'] }))
+    this.proc = p
+    p.stderr.on('data', (d) => { this.log += d })
+    daemons.push(this)
+    this.ready = new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`${name}: not ready in 30 s\n${this.log}`)), 30000)
+      let up = false
+      createInterface({ input: p.stdout }).on('line', (l) => {
+        let m
+        try { m = JSON.parse(l) } catch { return }
+        if (!up) {
+          up = true
+          clearTimeout(t)
+          Object.assign(this, m)
+          return resolve(this)
+        }
+        // answers come in order; a waiter that timed out still takes its own
+        const w = this.waiters.shift()
+        if (w) w(m)
+      })
+      p.on('exit', (code) => {
+        clearTimeout(t)
+        if (!up) reject(new Error(`${name} exited ${code}\n${this.log}`))
+        for (const w of this.waiters.splice(0)) w(null)
+      })
+    })
+  }
+
+  ask (command, ms = 10000) {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return Promise.resolve(null)
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(null), ms)
+      this.waiters.push((m) => { clearTimeout(t); resolve(m) })
+      this.proc.stdin.write(command + '\n')
+    })
+  }
+
+  tail (n = 40) { return this.log.split('\n').slice(-n).join('\n') }
+
+  async stop () {
+    this.proc.stdin.end()
+    await stopProc(this.proc)
+  }
+}
+
+// An NWCClient of @getalby/sdk for uri, made to re-check its filters
+// (npm.mjs refilter: the npm relay does not apply #e to live ones).
+export async function nwcClient (uri) {
+  const { NWCClient } = await nwcSdk()
+  const c = new NWCClient({ nostrWalletConnectUrl: uri })
+  await refilter(c.pool)
+  return c
+}
+
+// What a buyer checks of an invoice (PROTOCOL.md §A.12, §E.5, Part D),
+// decoded by both npm decoders: regtest, amount msats, a payment hash
+// and a payment secret, at least minExpiry seconds of life left, and
+// signed by the node key payee (when given).  Returns { checks:
+// [[cond, desc, extra]...], hash, expiry, timestamp }.
+export function invoiceChecks (inv, { msats, payee, minExpiry = 60, what = 'the invoice' } = {}) {
+  const bolt11 = cjs('bolt11')
+  const light = cjs('light-bolt11-decoder')
+  const checks = []
+  let b = null; let l = null
+  try { b = bolt11.decode(inv) } catch (e) { checks.push([false, `${what}: bolt11 decodes it`, e.message]) }
+  try { l = light.decode(inv) } catch (e) { checks.push([false, `${what}: light-bolt11-decoder decodes it`, e.message]) }
+  if (!b || !l) return { checks, hash: null }
+  const btag = (n) => b.tags.find((t) => t.tagName === n)?.data
+  const lsec = (n) => l.sections.find((x) => x.name === n)?.value
+  const hash = btag('payment_hash')
+  const expiry = btag('expire_time') ?? 3600
+  checks.push([/^lnbcrt/.test(inv) && b.network?.bech32 === 'bcrt' && lsec('coin_network')?.bech32 === 'bcrt', `${what}: network regtest (lnbcrt)`, inv.slice(0, 20)])
+  checks.push([b.millisatoshis === String(msats) && lsec('amount') === String(msats), `${what}: ${msats} msats by both decoders`, `${b.millisatoshis} / ${lsec('amount')}`])
+  checks.push([/^[0-9a-f]{64}$/.test(hash || '') && lsec('payment_hash') === hash, `${what}: a payment hash, the same by both decoders`, `${hash} / ${lsec('payment_hash')}`])
+  checks.push([/^[0-9a-f]{64}$/.test(btag('payment_secret') || ''), `${what}: a payment secret`])
+  checks.push([expiry >= minExpiry && l.expiry === expiry, `${what}: expiry ${expiry} s >= ${minExpiry}, the same by both decoders`, `${expiry} / ${l.expiry}`])
+  checks.push([b.timestamp + expiry > now(), `${what}: not expired yet`, `${b.timestamp} + ${expiry}`])
+  if (payee) checks.push([b.payeeNodeKey === payee, `${what}: the signature recovers the wallet's node key`, `${b.payeeNodeKey} != ${payee}`])
+  return { checks, hash, expiry, timestamp: b.timestamp }
+}
+
 // --- one script's world ----------------------------------------------------
 
 // A temp dir, the fixture, nrelays npm relays (relayScript: another
 // relay glue, as for startRelay), the suite with a test
 // config (opts as for Daemon) started and ready, and a collector on
 // every relay.  Ends the script when the suite does not come up.
-export async function bringUp ({ nrelays = 1, relayScript, ...opts } = {}) {
+//
+// walletUri: a nostr+walletconnect:// URI, or a function (relays, dir)
+// giving one (startWallet on those relays), stored in wallet.enc with
+// `openagents provider wallet connect -` after init, before serve.
+export async function bringUp ({ nrelays = 1, relayScript, walletUri, ...opts } = {}) {
   const dir = tempdir()
   const fx = makeFixture(dir)
   const relays = []
   for (let i = 0; i < nrelays; i++) relays.push(await startRelay(dir, String.fromCharCode(97 + i), { script: relayScript }))
   const d = new Daemon(dir, { relays: relays.map((r) => r.url), fixture: fx, agent: installAgent(dir), ...opts })
+  if (walletUri) {
+    const uri = typeof walletUri === 'function' ? await walletUri(relays, dir) : walletUri
+    // the stand-in has no wallet.enc: it reads the URI from a file
+    if (MOCK) writeFileSync(join(d.home, 'provider', 'mock-wallet-uri'), uri)
+    const c = MOCK ? { status: 0 } : spawnSync(OA, ['provider', 'wallet', 'connect', '-'], { env: d.env, input: uri + '\n', encoding: 'utf8', timeout: 30000 })
+    if (!check(c.status === 0, 'openagents provider wallet connect - takes the NWC URI', `exit ${c.status} ${c.error || ''}\n${c.stdout}${c.stderr}`)) finish()
+  }
   d.start()
   const st = await d.waitReady(30000)
   check(st, `the suite is online with ${nrelays} relay${nrelays > 1 ? 's' : ''} open`, d.tail())

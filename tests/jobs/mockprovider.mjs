@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import {
   npm, nip04, nip44, finalizeEvent, getPublicKey, sha256, diffStats, publishEvent, schemeOf, RESULT_KINDS
 } from './jobslib.mjs'
+import { mockPayments } from './mockpay.mjs'
 
 const { privateKeyFromSeedWords } = await npm('nostr-tools/nip06')
 const { Relay } = await npm('nostr-tools/relay')
@@ -31,6 +32,7 @@ mkdirSync(jobsDir, { recursive: true })
 const log = (m) => process.stderr.write(`openagentsd: ${m}\n`)
 const KIND = { 5930: 'SandboxRun', 5931: 'RepoIndex', 5932: 'PatchGen', 5933: 'CodeReview', 5050: 'TextGen' }
 const PRICE = { PatchGen: 3000, CodeReview: 2000, SandboxRun: 200 }
+const pay = await mockPayments(home, cfg, log)
 
 // OA_MOCK_BUG=hash|dup|nofilter|plain: a known bug, to see the tests catch it
 const BUG = process.env.OA_MOCK_BUG || ''
@@ -67,6 +69,7 @@ function sign (req, kind, tags, content = '') {
 }
 const feedback = (req, status, extra = '') => publish(sign(req, 7000, [['status', status, extra]]))
 async function fail (req, code, msg, result = true) {
+  pay.failed(req)
   await feedback(req, 'error', `${code}: ${msg}`)
   if (result) await publish(sign(req, req.kind + 1000, [['request', JSON.stringify(req.ev)], ['status', code === 'E004' ? 'timeout' : 'failed'], ['error', code, msg]]))
 }
@@ -143,6 +146,10 @@ async function handle (ev) {
   }
   if (type !== 'CodeReview' && !req.url) return fail(req, 'E001', 'no repository input', false)
   if (Number(req.p.max_cost_sats ?? 0) < PRICE[type]) return fail(req, 'E008', `price ${PRICE[type]} exceeds max_cost_sats`, false)
+  pay.row(req, type)
+  const paid = await pay.first(req, PRICE[type], (tags) => publish(sign(req, 7000, tags)))
+  if (paid === 'E007') return fail(req, 'E007', 'the wallet did not answer')
+  if (!paid) return
   const j = { req, kill: () => {}, cancelled: false }
   running.set(req.id, j)
   await feedback(req, 'processing', 'Running the agent')
@@ -196,11 +203,14 @@ async function patch (j, req, dir, ws, limit) {
     const v = await sandbox(j, tw, ['sh', '-c', c], { PATH: '/usr/bin:/bin', HOME: '/tmp' }, { limit })
     vs.push(['result', 'verification', c.split(' ')[0], String(v.code)])
   }
-  await publish(sign(req, 6932, [['request', JSON.stringify(req.ev)], ['status', 'success'],
+  const amount = await pay.invoice(req, PRICE.PatchGen)
+  if (!amount) return fail(req, 'E007', 'the wallet did not answer for an invoice')
+  await publish(sign(req, 6932, [['request', JSON.stringify(req.ev)], ['status', 'success'], ...amount,
     ['result', 'patch_sha256', sha256(BUG === 'hash' ? diff + '\n' : diff)], ['result', 'trajectory_id', `traj_${req.id.slice(0, 16)}`],
     ['result', 'applies_cleanly', 'true'], ['result', 'test_exit_code', '0'],
     ['result', 'files_changed', String(st.files.length)], ['result', 'additions', String(st.additions)],
     ['result', 'deletions', String(st.deletions)], ...vs, ...usage(r.stdout)], diff))
+  pay.done(req)
 }
 
 async function review (j, req, dir, limit) {
