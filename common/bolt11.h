@@ -28,7 +28,12 @@
  * length, an unknown even feature bit, a sub-millisatoshi amount, a
  * high-S signature with an n field, or a signature that does not
  * recover are errors; unknown field types and fallbacks of an unknown
- * version are skipped.  err names what is wrong.
+ * version are skipped.  Errors too: a repeated x, c, n, m or 9, a
+ * non-minimal x, c or 9, a fallback of a known version whose program
+ * has the wrong size, an r field not of whole hops and a d field that
+ * is not UTF-8 or holds a NUL.  The recovery id goes with the low-S
+ * form of the signature, as the BOLT's high-S example has it.  err
+ * names what is wrong.
  */
 
 #ifndef OA_BOLT11_H

@@ -204,6 +204,9 @@ walletd_request(struct proc_child *pc, struct imsg *imsg)
 	else if (wr.wr_op == WALLET_OP_NWC_OPEN)
 		status = wallet_nwc_open(in, len, &out, &outlen, err,
 		    sizeof(err));
+	else if (wr.wr_op == WALLET_OP_BOLT11_CHECK)
+		status = wallet_op_bolt11(in, len, &out, &outlen, err,
+		    sizeof(err));
 	else
 		status = wallet_op_crypt(wr.wr_op, wr.wr_peer, in, len, &out,
 		    &outlen, err, sizeof(err));

@@ -49,6 +49,10 @@ const struct wallet_secrets *wallet_keys_get(void);
 int	 wallet_policy_allows(uint32_t);
 int	 wallet_op_sign(const char *, size_t, char **, size_t *, char *,
 	    size_t);
+/* wallet_bolt11.c */
+int	 wallet_op_bolt11(const char *, size_t, char **, size_t *, char *,
+	    size_t);
+
 int	 wallet_op_crypt(uint32_t, const uint8_t [32], const char *, size_t,
 	    char **, size_t *, char *, size_t);
 

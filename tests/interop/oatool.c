@@ -34,6 +34,8 @@
  *					["EVENT",sub,ev] parsed, filter
  *					re-checked, id and signature
  *					verified, dedupe
+ *	bolt11-decode INVOICE		JSON of the invoice's fields, or
+ *					exit 1 with the reason on stderr
  */
 
 #include <err.h>
@@ -45,9 +47,11 @@
 #include <secp256k1.h>
 #include <secp256k1_extrakeys.h>
 #include <sodium.h>
+#include <yajl/yajl_gen.h>
 
 #include "bip32.h"
 #include "bip39.h"
+#include "bolt11.h"
 #include "hex.h"
 #include "nip04.h"
 #include "nip19.h"
@@ -366,6 +370,94 @@ cmd_bench_sign(const char *count)
 	return (0);
 }
 
+static void
+gen_str(yajl_gen g, const char *s)
+{
+	if (yajl_gen_string(g, (const unsigned char *)s, strlen(s)) !=
+	    yajl_gen_status_ok)
+		errx(1, "json: %s", s);
+}
+
+static void
+gen_hex(yajl_gen g, const char *key, const uint8_t *b, size_t len)
+{
+	char	 h[2 * 33 + 1];
+
+	if (len > 33)
+		errx(1, "json: %s too long", key);
+	hex_encode(b, len, h);
+	gen_str(g, key);
+	gen_str(g, h);
+}
+
+static void
+gen_uint(yajl_gen g, const char *key, uint64_t v)
+{
+	char	 n[32];
+
+	/* as a JSON number even past 2^53: the tests compare digits */
+	(void)snprintf(n, sizeof(n), "%llu", (unsigned long long)v);
+	gen_str(g, key);
+	if (yajl_gen_number(g, n, strlen(n)) != yajl_gen_status_ok)
+		errx(1, "json: %s", key);
+}
+
+static int
+cmd_bolt11_decode(const char *inv)
+{
+	struct bolt11		 b;
+	yajl_gen		 g;
+	const unsigned char	*out;
+	size_t			 outlen;
+	unsigned int		 bit;
+	char			 e[256];
+
+	(void)secp_ctx();
+	if (bolt11_decode(inv, strlen(inv), &b, e, sizeof(e)) == -1)
+		errx(1, "bolt11: %s", e);
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		err(1, NULL);
+	(void)yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	(void)yajl_gen_map_open(g);
+	gen_str(g, "network");
+	gen_str(g, bolt11_network_name(b.b_network));
+	gen_str(g, "currency");
+	gen_str(g, b.b_currency);
+	if (b.b_has_amount)
+		gen_uint(g, "amount_msats", b.b_amount_msats);
+	else {
+		gen_str(g, "amount_msats");
+		(void)yajl_gen_null(g);
+	}
+	gen_uint(g, "timestamp", b.b_timestamp);
+	gen_hex(g, "payment_hash", b.b_payment_hash, 32);
+	gen_hex(g, "payment_secret", b.b_payment_secret, 32);
+	if (b.b_has_description) {
+		gen_str(g, "description");
+		gen_str(g, b.b_description);
+	} else
+		gen_hex(g, "description_hash", b.b_description_hash, 32);
+	gen_uint(g, "expiry", b.b_expiry);
+	gen_uint(g, "min_final_cltv", b.b_min_final_cltv);
+	gen_hex(g, "payee", b.b_payee, 33);
+	gen_str(g, "payee_given");
+	(void)yajl_gen_bool(g, b.b_payee_given);
+	gen_str(g, "features");
+	(void)yajl_gen_array_open(g);
+	for (bit = 0; bit < 8 * b.b_featureslen; bit++)
+		if (bolt11_feature(&b, bit) &&
+		    yajl_gen_integer(g, bit) != yajl_gen_status_ok)
+			errx(1, "json: features");
+	(void)yajl_gen_array_close(g);
+	gen_uint(g, "expires_at", bolt11_expires_at(&b));
+	if (yajl_gen_map_close(g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(g, &out, &outlen) != yajl_gen_status_ok)
+		errx(1, "json");
+	printf("%.*s\n", (int)outlen, (const char *)out);
+	yajl_gen_free(g);
+	return (0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -391,8 +483,10 @@ main(int argc, char *argv[])
 		return (cmd_bench_ingest(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "bench-sign") == 0)
 		return (cmd_bench_sign(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "bolt11-decode") == 0)
+		return (cmd_bolt11_decode(argv[2]));
 	fprintf(stderr, "usage: oatool derive|verify|sign|nip44-encrypt|"
 	    "nip44-decrypt|nip04-encrypt|nip04-decrypt|bench-verify|"
-	    "bench-ingest|bench-sign ...\n");
+	    "bench-ingest|bench-sign|bolt11-decode ...\n");
 	return (2);
 }
