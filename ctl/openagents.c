@@ -57,6 +57,14 @@ static const struct ctl_cmd commands[] = {
 	  "re-read config.toml; a bad file keeps the running one" },
 	{ "stop",	cmd_stop,	"stop",
 	  "stop the provider in order" },
+	{ "service",	cmd_service,
+	  "service install [--user | --system] [--dry-run] [--force]\n"
+	  "        [--run-as USER] [--passphrase-file FILE]",
+	  "write a hardened systemd unit for the provider" },
+	{ "trajectory",	cmd_trajectory,	"trajectory ID [--json]",
+	  "show the trajectory of a job" },
+	{ "tunnel",	cmd_tunnel,	"tunnel status [--json]",
+	  "say what the [tunnel] configuration means here" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 
