@@ -102,6 +102,9 @@ service_usage(FILE *out)
 	    "[--config FILE]\n");
 }
 
+static void	 unit_add(struct svc_unit *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+
 static void
 unit_add(struct svc_unit *u, const char *fmt, ...)
 {
