@@ -302,11 +302,79 @@ unit_build(struct svc_unit *u, const struct svc_args *sa)
 	    sa->sa_system ? "multi-user.target" : "default.target");
 }
 
+/* --system: the user to run as, who must exist unless this is a dry run */
+static int
+args_system(struct svc_args *sa, struct passwd **pwp)
+{
+	*pwp = NULL;
+	if (unit_word_ok("--run-as", sa->sa_run_as) == -1)
+		return (-2);
+	if ((*pwp = getpwnam(sa->sa_run_as)) == NULL) {
+		if (!sa->sa_dry_run) {
+			warnx("no user '%s': create it (useradd --system %s) "
+			    "or give --run-as", sa->sa_run_as, sa->sa_run_as);
+			return (-1);
+		}
+		warnx("note: no user '%s' on this host", sa->sa_run_as);
+	}
+	if (!sa->sa_dry_run && geteuid() != 0) {
+		warnx("--system writes to " SVC_SYSTEM_DIR ": run it as root");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The folders the unit names.  A system service's files are its user's:
+ * without OPENAGENTS_HOME or --config that user's home holds provider/,
+ * not the home of whoever runs this command.
+ */
+static int
+args_paths(struct svc_args *sa, const struct passwd *pw)
+{
+	struct oa_paths	 p;
+	struct stat	 st;
+	const char	*env;
+
+	if (ctl_paths(&p) == -1)
+		return (-1);
+	env = getenv("OPENAGENTS_HOME");
+	if (pw != NULL && ctl_config == NULL && (env == NULL || *env == '\0')) {
+		if (strlcpy(sa->sa_home, pw->pw_dir, sizeof(sa->sa_home)) >=
+		    sizeof(sa->sa_home) || path_join(sa->sa_dir,
+		    sizeof(sa->sa_dir), sa->sa_home, "provider") == -1) {
+			warnx("%s: path too long", pw->pw_dir);
+			return (-1);
+		}
+	} else if (abs_path(p.p_home, sa->sa_home, sizeof(sa->sa_home)) == -1 ||
+	    abs_path(p.p_dir, sa->sa_dir, sizeof(sa->sa_dir)) == -1)
+		return (-1);
+	sa->sa_config[0] = '\0';
+	if (ctl_config != NULL && abs_path(p.p_config, sa->sa_config,
+	    sizeof(sa->sa_config)) == -1)
+		return (-1);
+	/* systemd refuses to start a unit whose ReadWritePaths= is missing */
+	if (stat(sa->sa_dir, &st) == -1)
+		warnx("note: %s does not exist yet: run `openagents provider "
+		    "init`%s%s first", sa->sa_dir, pw != NULL ? " as " : "",
+		    pw != NULL ? pw->pw_name : "");
+	else if (pw != NULL && st.st_uid != pw->pw_uid)
+		warnx("note: %s belongs to uid %u, not to %s, who could not "
+		    "write there", sa->sa_dir, (unsigned int)st.st_uid,
+		    pw->pw_name);
+	/* PrivateTmp=yes gives the service a /tmp of its own */
+	if (strncmp(sa->sa_dir, "/tmp/", 5) == 0 ||
+	    strncmp(sa->sa_dir, "/var/tmp/", 9) == 0)
+		warnx("note: %s is under a temporary folder, which "
+		    "PrivateTmp=yes hides from the service", sa->sa_dir);
+	return (0);
+}
+
 static int
 args_resolve(struct svc_args *sa, const char *passfile)
 {
-	struct oa_paths	 p;
-	struct passwd	*pw;
+	struct passwd	*pw = NULL;
+	int		 r;
 
 	if (serve_locate(sa->sa_daemon, sizeof(sa->sa_daemon)) == -1)
 		return (-1);
@@ -315,14 +383,9 @@ args_resolve(struct svc_args *sa, const char *passfile)
 		return (-1);
 	}
 	(void)strlcpy(sa->sa_daemon, sa->sa_dir, sizeof(sa->sa_daemon));
-	if (ctl_paths(&p) == -1)
-		return (-1);
-	if (abs_path(p.p_home, sa->sa_home, sizeof(sa->sa_home)) == -1 ||
-	    abs_path(p.p_dir, sa->sa_dir, sizeof(sa->sa_dir)) == -1)
-		return (-1);
-	sa->sa_config[0] = '\0';
-	if (ctl_config != NULL && abs_path(p.p_config, sa->sa_config,
-	    sizeof(sa->sa_config)) == -1)
+	if (sa->sa_system && (r = args_system(sa, &pw)) != 0)
+		return (r);
+	if (args_paths(sa, pw) == -1)
 		return (-1);
 	sa->sa_passfile[0] = '\0';
 	if (passfile != NULL) {
@@ -333,11 +396,6 @@ args_resolve(struct svc_args *sa, const char *passfile)
 		    "no terminal to ask on");
 		return (-2);
 	}
-	/* PrivateTmp=yes gives the service a /tmp of its own */
-	if (strncmp(sa->sa_dir, "/tmp/", 5) == 0 ||
-	    strncmp(sa->sa_dir, "/var/tmp/", 9) == 0)
-		warnx("note: %s is under a temporary folder, which "
-		    "PrivateTmp=yes hides from the service", sa->sa_dir);
 	if (unit_word_ok("openagentsd path", sa->sa_daemon) == -1 ||
 	    unit_word_ok("OPENAGENTS_HOME", sa->sa_home) == -1 ||
 	    unit_word_ok("provider folder", sa->sa_dir) == -1 ||
@@ -347,27 +405,10 @@ args_resolve(struct svc_args *sa, const char *passfile)
 	    unit_word_ok("--passphrase-file", sa->sa_passfile) == -1))
 		return (-1);
 
-	if (sa->sa_system) {
-		if (unit_word_ok("--run-as", sa->sa_run_as) == -1)
-			return (-2);
-		if ((pw = getpwnam(sa->sa_run_as)) == NULL) {
-			if (!sa->sa_dry_run) {
-				warnx("no user '%s': create it (useradd "
-				    "--system %s) or give --run-as",
-				    sa->sa_run_as, sa->sa_run_as);
-				return (-1);
-			}
-			warnx("note: no user '%s' on this host",
-			    sa->sa_run_as);
-		}
-		if (!sa->sa_dry_run && geteuid() != 0) {
-			warnx("--system writes to " SVC_SYSTEM_DIR ": run it "
-			    "as root");
-			return (-1);
-		}
+	if (sa->sa_system)
 		(void)strlcpy(sa->sa_unit_dir, SVC_SYSTEM_DIR,
 		    sizeof(sa->sa_unit_dir));
-	} else if (user_unit_dir(sa->sa_unit_dir,
+	else if (user_unit_dir(sa->sa_unit_dir,
 	    sizeof(sa->sa_unit_dir)) == -1)
 		return (-1);
 	if (path_join(sa->sa_unit_path, sizeof(sa->sa_unit_path),

@@ -56,6 +56,11 @@ check "--system --dry-run exits 0" test $? -eq 0
 check "--system unit runs as --run-as" grep -qx "User=nobody" "$T/sysunit"
 check "--system unit is for multi-user.target" grep -qx "WantedBy=multi-user.target" "$T/sysunit"
 check "--system goes to /etc/systemd/system" grep -q "would be written to /etc/systemd/system/openagents-provider.service" "$T/sysunit"
+NOBODY_HOME=$(getent passwd nobody | cut -d: -f6)
+env -u OPENAGENTS_HOME "$OA" provider service install --system --dry-run --run-as nobody >"$T/out" 2>"$T/err"
+check "--system without OPENAGENTS_HOME: the user's home" grep -qxF "Environment=OPENAGENTS_HOME=$NOBODY_HOME" "$T/out"
+check "and its provider folder" grep -qxF "ReadWritePaths=$NOBODY_HOME/provider" "$T/out"
+check "a missing provider folder is noted" grep -q "does not exist yet: run \`openagents provider init\` as nobody first" "$T/err"
 "$OA" provider service install --user --run-as nobody --dry-run >/dev/null 2>&1
 check "--run-as without --system is a usage error (2)" test $? -eq 2
 
