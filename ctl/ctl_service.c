@@ -242,8 +242,8 @@ unit_build(struct svc_unit *u, const struct svc_args *sa)
 	unit_add(u, "# %s: the OpenAgents Bazaar provider as a %s service.\n"
 	    "# Written by `openagents provider service install%s` "
 	    "(openagents %s);\n"
-	    "# see openagents(1) and contrib/openagents-provider.service "
-	    "for the reasons.\n\n", SVC_UNIT_NAME,
+	    "# see openagents(1), and contrib/openagents-provider.service "
+	    "in the sources\n# for the reasons.\n\n", SVC_UNIT_NAME,
 	    sa->sa_system ? "system" : "user",
 	    sa->sa_system ? " --system" : "", OA_VERSION);
 	unit_add(u, "[Unit]\nDescription=OpenAgents Bazaar provider\n"

@@ -97,6 +97,13 @@ check "and left as it was" cmp -s "$T/edited" "$UNIT"
 check "--force replaces it (0)" test $? -eq 0
 check "with the generated unit" cmp -s "$T/unit.body" "$UNIT"
 
+# --config: the daemon gets it, and its folder is the writable one
+mkdir -p "$T/alt"; : >"$T/alt/config.toml"
+"$OA" provider service install --dry-run --config "$T/alt/config.toml" >"$T/out" 2>/dev/null
+check "--config: exits 0" test $? -eq 0
+check "--config: ExecStart has -c FILE" grep -qxF "ExecStart=$OA_BUILD_ROOT/openagentsd -d -c $T/alt/config.toml" "$T/out"
+check "--config: its folder is ReadWritePaths" grep -qxF "ReadWritePaths=$T/alt" "$T/out"
+
 # a path systemd would split or expand is refused, not escaped
 mkdir -p "$T/odd home"
 OPENAGENTS_HOME="$T/odd home" "$OA" provider service install --dry-run >"$T/out" 2>&1

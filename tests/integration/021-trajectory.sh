@@ -58,6 +58,23 @@ assert d[0]["type"] == "header" and d[-1]["type"] == "end"
 assert d[3]["name"] == "Bash" and d[-1]["usage"]["input_tokens"] == 2500
 ' "$T/json"
 
+# a long line of two-byte characters is cut between characters
+JOB3=job_00000000000000bb
+mkdir -p "$PDIR/jobs/$JOB3"
+python3 -c '
+import json, sys
+print(json.dumps({"type": "header", "job_id": sys.argv[1], "started_at": "2026-12-01T10:00:00Z"}))
+print(json.dumps({"type": "message", "text": "\u00e9" * 300}, ensure_ascii=False))
+' $JOB3 >"$PDIR/jobs/$JOB3/trajectory.jsonl"
+"$OA" provider trajectory $JOB3 >"$T/text" 2>&1
+check "UTF-8 text: exits 0" test $? -eq 0
+check "UTF-8 text: cut to 100 characters, still UTF-8" python3 -c '
+import sys
+lines = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()
+m = [l for l in lines if "message" in l]
+assert len(m) == 1 and m[0].endswith("...") and len(m[0]) <= 100, m
+' "$T/text"
+
 # a job that did not finish: no end line
 JOB2=job_00000000000000aa
 mkdir -p "$PDIR/jobs/$JOB2"
