@@ -46,6 +46,10 @@ int		 ctl_connect(const struct oa_paths *, struct imsgbuf *);
 int		 ctl_request(struct imsgbuf *, uint32_t, const void *, size_t);
 int		 ctl_read_secret(const char *, const char *, char *, size_t);
 
+/* ctl_args.c */
+int		 ctl_report_args(int, char *[], const char *, int, int *,
+		    int *);
+
 /* ctl_init.c */
 int		 cmd_init(int, char *[]);
 
@@ -55,6 +59,16 @@ int		 cmd_jobs(int, char *[]);
 
 /* ctl_serve.c */
 int		 cmd_serve(int, char *[]);
+int		 serve_locate(char *, size_t);
+
+/* ctl_service.c */
+int		 cmd_service(int, char *[]);
+
+/* ctl_trajectory.c */
+int		 cmd_trajectory(int, char *[]);
+
+/* ctl_tunnel.c */
+int		 cmd_tunnel(int, char *[]);
 
 /* ctl_status.c */
 int		 cmd_status(int, char *[]);

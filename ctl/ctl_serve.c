@@ -70,7 +70,7 @@ static const struct option serve_opts[] = {
 };
 
 /* openagentsd beside us (a build tree), else the installed one */
-static int
+int
 serve_locate(char *buf, size_t len)
 {
 	char	 self[PATH_MAX], *slash;

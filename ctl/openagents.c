@@ -72,6 +72,14 @@ static const struct ctl_cmd commands[] = {
 	{ "jobs",	cmd_jobs,
 	  "jobs [--limit N] [--status S] [--type T] [--json]",
 	  "the newest jobs and what became of them (from the ledger)" },
+	{ "service",	cmd_service,
+	  "service install [--user | --system] [--dry-run] [--force]\n"
+	  "        [--run-as USER] [--passphrase-file FILE]",
+	  "write a hardened systemd unit for the provider" },
+	{ "trajectory",	cmd_trajectory,	"trajectory ID [--json]",
+	  "show the trajectory of a job" },
+	{ "tunnel",	cmd_tunnel,	"tunnel status [--json]",
+	  "say what the [tunnel] configuration means here" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 
