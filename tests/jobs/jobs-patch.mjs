@@ -7,14 +7,18 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   makeFixture, deadline, bringUp, wrapUp, post, patchJob, generateSecretKey, getPublicKey, patchSuccessChecks,
-  failureChecks, verdictOf, statusOf, runCases, procsWith, until, sleep, fetchEvents
+  failureChecks, verdictOf, statusOf, runCases, procsWith, until, sleep, fetchEvents, Wallet
 } from './jobslib.mjs'
 
 deadline(280000)
 // [limits] time_secs caps every job (config.c allows 10 and up), so the
 // slow agent meets it without waiting for a request's clamped minimum
 // event_bytes: a patch that verifyd passes can still make a result too large (huge)
-const world = await bringUp({ nrelays: 2, capacity: 8, limits: { time_secs: 25, event_bytes: 131072 }, payments: 'pay_after_verify' })
+// pay_after_verify needs a wallet: every successful result carries an invoice
+const world = await bringUp({
+  nrelays: 2, capacity: 8, limits: { time_secs: 25, event_bytes: 131072 }, payments: 'pay_after_verify',
+  walletUri: async (relays) => (await Wallet.start(relays[0].url, { name: 'wallet of jobs-patch' })).provider_uri
+})
 const { dir: T, fx, d, col, pk } = world
 const [A, B] = world.relays
 // the same repository, but not under [worker] allow_local_repos
