@@ -15,9 +15,11 @@
 //          the limit (the result still comes with an invoice), then past
 //          it (E007, a failed result without an invoice)
 import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import {
   deadline, bringUp, post, patchJob, generateSecretKey, patchSuccessChecks, failureChecks, envelopeChecks,
-  statusOf, tagOf, codesOf, runCases, until, sleep, check, finish, stopProc, Wallet, nwcClient, invoiceChecks
+  statusOf, tagOf, codesOf, runCases, until, sleep, check, finish, stopProc, Wallet, nwcClient, invoiceChecks,
+  OA
 } from './jobslib.mjs'
 
 deadline(280000)
@@ -157,6 +159,40 @@ await runCases({
     t.ok(row && !row.earned_sats, 'unpaid, the job becomes "expired" within 75 s, nothing earned', JSON.stringify(jobRow(A.d, req)))
     t.ok((await A.W.ask(`state ${inv.hash}`))?.state === 'expired', 'the wallet says expired too')
     t.ok((await provRequests(A, 'lookup_invoice', names(inv))).length >= 2, 'the provider looked it up (poll_secs 1)')
+  },
+
+  // a kind-39300 dispute (PROTOCOL.md §A.11) by the buyer marks the job;
+  // one by anybody else does not
+  async dispute (t) {
+    const sk = buyer()
+    const req = await post([A.url], sk, patchJob(A.fx, 'fix', { provider: A.pk }))
+    const res = await A.col.waitFor(req.id, (e) => e.kind === 6932, 90000)
+    if (!t.ok(res && statusOf(res) === 'success', 'a successful result within 90 s', A.d.tail())) return
+    if (!t.ok(await until(() => jobRow(A.d, req)?.status === 'published', 10000, 500), 'the job is "published"')) return
+    const body = (trigger) => JSON.stringify({ job_id: res.id, trigger, evidence_hash: '00'.repeat(32), failed_checks: ['tests_pass'] })
+    const tmpl = (trigger) => ({ kind: 39300, tags: [['e', res.id, '', 'dispute'], ['trigger', trigger]], content: body(trigger) })
+    await post([A.url], buyer(), tmpl('tests_fail_after_patch'))
+    await sleep(3000)
+    t.ok(jobRow(A.d, req)?.status === 'published', 'a dispute signed by another key changes nothing', JSON.stringify(jobRow(A.d, req)))
+    await post([A.url], sk, tmpl('tests_fail_after_patch'))
+    t.ok(await waitStatus(A.d, req, 'disputed', 15000), 'the buyer\'s dispute naming the result marks the job "disputed"', JSON.stringify(jobRow(A.d, req)))
+    t.ok(await until(() => A.d.log.includes('disputed by the buyer (tests_fail_after_patch)'), 5000, 200), 'the log names the dispute and its trigger')
+  },
+
+  // what `provider wallet status` tells of the connection, from the daemon
+  async wallet_status (t) {
+    let st = null
+    try { st = JSON.parse(execFileSync(OA, ['provider', 'wallet', 'status', '--json'], { env: A.d.env, encoding: 'utf8', timeout: 40000 })) } catch (e) { t.ok(false, 'wallet status --json runs', e.stack || e) }
+    if (!t.ok(st && st.configured === true, 'wallet status --json: configured', JSON.stringify(st))) return
+    t.ok(st.state === 'connected', 'the wallet is connected', st.state)
+    t.ok(st.wallet_pubkey === A.W.wallet_pubkey, 'the wallet service key is the URI\'s')
+    t.ok(st.encryption === 'nip44_v2', 'NIP-44 chosen from the info event (kind 13194)', st.encryption)
+    t.ok(Array.isArray(st.methods) && st.methods.includes('make_invoice') && st.methods.includes('lookup_invoice'), 'its methods come from the info event', JSON.stringify(st.methods))
+    t.ok(typeof st.alias === 'string' && st.alias.length > 0 && st.network === 'regtest', 'get_info: alias and network', JSON.stringify(st))
+    t.ok(Number.isInteger(st.balance_msats) && st.balance_msats >= 0, 'get_balance: the balance, where allowed', JSON.stringify(st.balance_msats))
+    let text = ''
+    try { text = execFileSync(OA, ['provider', 'wallet', 'status'], { env: A.d.env, encoding: 'utf8', timeout: 40000 }) } catch {}
+    t.ok(/Alias:/.test(text) && /Methods:/.test(text) && /Balance:/.test(text), 'wallet status prints alias, methods and balance', text)
   },
 
   // e. answers signed by another key, and old answers sent again, count for nothing
