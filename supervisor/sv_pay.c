@@ -323,6 +323,22 @@ pay_min_left(const struct supervisor *s)
 	return (s->sv_conf.c_invoice_expiry_secs / 2);
 }
 
+/*
+ * Whether the job is gone or withdrawn while its invoice was asked
+ * for; a withdrawn one ends here (jobs_cancel_event leaves it to us).
+ */
+static int
+job_invoice_over(struct job *j)
+{
+	if (j == NULL)
+		return (1);
+	if (!j->j_cancelled)
+		return (0);
+	j->j_wait = JW_DONE;
+	job_finish(j);
+	return (1);
+}
+
 static void
 job_invoice_again(int fd, short ev, void *arg)
 {
@@ -332,7 +348,7 @@ job_invoice_again(int fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	pay_ref_free(r);
-	if (j != NULL && j->j_wait == JW_INVOICE && !j->j_cancelled)
+	if (!job_invoice_over(j) && j->j_wait == JW_INVOICE)
 		job_invoice(j);
 }
 
@@ -376,7 +392,7 @@ job_invoice_checked(void *arg, int status, const void *data, size_t len)
 	int64_t			 exp = 0;
 	int			 rc;
 
-	if (j == NULL || j->j_cancelled) {
+	if (job_invoice_over(j)) {
 		pay_ref_free(r);
 		return;
 	}
@@ -439,7 +455,7 @@ job_invoice_made(struct supervisor *s, void *arg, int result, yajl_val v,
 	char			*buf;
 	size_t			 ilen;
 
-	if (j == NULL || j->j_cancelled) {
+	if (job_invoice_over(j)) {
 		pay_ref_free(r);
 		return;
 	}
