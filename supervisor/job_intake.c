@@ -80,6 +80,37 @@ job_reject(struct job *j, int code, const char *msg)
 	job_free(j);
 }
 
+/*
+ * The wall clock in the schedule's zone.  libc knows one zone at a
+ * time: TZ is set for the call and put back (the supervisor has one
+ * thread); a zone libc does not know reads as UTC, and config.c has
+ * checked the name.
+ */
+static int
+schedule_clock(const char *zone, time_t t, struct tm *tm)
+{
+	char	*old = NULL;
+	int	 rc;
+
+	if (zone[0] == '\0' || strcmp(zone, "UTC") == 0)
+		return (gmtime_r(&t, tm) == NULL ? -1 : 0);
+	if (getenv("TZ") != NULL && (old = strdup(getenv("TZ"))) == NULL)
+		return (-1);
+	if (setenv("TZ", zone, 1) == -1) {
+		free(old);
+		return (-1);
+	}
+	tzset();
+	rc = localtime_r(&t, tm) == NULL ? -1 : 0;
+	if (old != NULL)
+		(void)setenv("TZ", old, 1);
+	else
+		(void)unsetenv("TZ");
+	tzset();
+	free(old);
+	return (rc);
+}
+
 int
 jobs_taking(struct supervisor *s)
 {
@@ -92,7 +123,7 @@ jobs_taking(struct supervisor *s)
 		return (0);
 	if (c->c_schedule != SCHEDULE_SCHEDULE)
 		return (1);
-	if (localtime_r(&now, &tm) == NULL)
+	if (schedule_clock(c->c_timezone, now, &tm) == -1)
 		return (1);
 	if (!(c->c_weekdays & (1U << tm.tm_wday)))
 		return (0);
