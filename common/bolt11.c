@@ -28,6 +28,7 @@
 
 #include "bech32.h"
 #include "bolt11.h"
+#include "log.h"
 #include "nostr_event.h"
 #include "secp.h"
 
@@ -95,10 +96,11 @@ bolt11_bytes(const uint8_t *words, size_t n, uint8_t *out)
 	uint8_t	 buf[BECH32_DATA_MAX + 1];
 	size_t	 len;
 
+	/* bech32_decode_raw gave words < 32, and no more than fit */
 	if (bech32_convert_bits(words, n, 5, buf, sizeof(buf), &len, 8, 1) ==
 	    -1 || len < n * 5 / 8)
-		len = 0;	/* cannot happen: words are < 32 and few */
-	memcpy(out, buf, n * 5 / 8 <= len ? n * 5 / 8 : len);
+		fatalx("%s: %zu words do not regroup", __func__, n);
+	memcpy(out, buf, n * 5 / 8);
 }
 
 /*
@@ -456,7 +458,7 @@ bolt11_sighash(const char *hrp, const uint8_t *w, size_t n, uint8_t *out)
 	size_t				 len;
 
 	if (bech32_convert_bits(w, n, 5, buf, sizeof(buf), &len, 8, 1) == -1)
-		len = 0;	/* cannot happen: words are < 32 and few */
+		fatalx("%s: %zu words do not regroup", __func__, n);
 	(void)crypto_hash_sha256_init(&st);
 	(void)crypto_hash_sha256_update(&st, (const uint8_t *)hrp,
 	    strlen(hrp));
