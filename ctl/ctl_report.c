@@ -316,10 +316,120 @@ gen_earn(yajl_gen g, const struct earn *e)
 		    e->e_count[shown[i]], 0);
 }
 
+/*
+ * The per-day series behind the chart: each day of the period from its
+ * first midnight (for "all", the last 30 days), oldest first.  Days are
+ * local; a day is 23 or 25 hours at a DST change, so each midnight is
+ * asked of mktime.
+ */
+#define DAYS_MAX	31
+#define BAR_WIDTH	40
+
+struct day {
+	int64_t		 d_from;
+	int64_t		 d_jobs;
+	int64_t		 d_earned;
+};
+
+static int
+day_cb(const struct ledger_sum *s, void *arg)
+{
+	struct day	*d = arg;
+
+	d->d_jobs += s->ls_jobs - s->ls_count[LS_REJECTED];
+	d->d_earned += s->ls_earned_sats;
+	return (0);
+}
+
+static int
+days_load(struct ledger *l, enum period p, time_t now, struct day *days,
+    size_t *ndays)
+{
+	struct tm	 tm;
+	time_t		 t;
+	int64_t		 from;
+	size_t		 n = 0, i;
+	int		 back;
+
+	*ndays = 0;
+	if (p == PERIOD_DAY)
+		return (0);
+	if (localtime_r(&now, &tm) == NULL)
+		return (-1);
+	from = p == PERIOD_ALL ? -1 : period_start(p, now);
+	for (back = DAYS_MAX - 1; back >= 0; back--) {
+		struct tm	 d = tm;
+
+		d.tm_sec = d.tm_min = d.tm_hour = 0;
+		d.tm_mday -= back;
+		d.tm_isdst = -1;
+		if ((t = mktime(&d)) == -1)
+			return (-1);
+		if ((from != -1 && (int64_t)t < from) ||
+		    (p == PERIOD_ALL && back >= 30))
+			continue;
+		days[n].d_from = (int64_t)t;
+		days[n].d_jobs = days[n].d_earned = 0;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		if (ledger_earnings(l, days[i].d_from, i + 1 < n ?
+		    days[i + 1].d_from : (int64_t)now + 1, day_cb,
+		    &days[i]) != 0)
+			return (-1);
+	*ndays = n;
+	return (0);
+}
+
+/* Blocks where the terminal speaks UTF-8, '#' elsewhere. */
+static int
+utf8_out(void)
+{
+	const char	*v;
+
+	if ((v = getenv("LC_ALL")) == NULL || *v == '\0')
+		if ((v = getenv("LC_CTYPE")) == NULL || *v == '\0')
+			v = getenv("LANG");
+	return (v != NULL && (strcasestr(v, "UTF-8") != NULL ||
+	    strcasestr(v, "utf8") != NULL));
+}
+
+static void
+days_chart(const struct day *days, size_t n)
+{
+	char		 label[32], num[32];
+	struct tm	 tm;
+	time_t		 t;
+	int64_t		 max = 0;
+	size_t		 i;
+	int		 w, k, utf8 = utf8_out();
+
+	for (i = 0; i < n; i++)
+		if (days[i].d_earned > max)
+			max = days[i].d_earned;
+	printf("\nBy day:\n");
+	for (i = 0; i < n; i++) {
+		t = (time_t)days[i].d_from;
+		if (localtime_r(&t, &tm) == NULL ||
+		    strftime(label, sizeof(label), "%a %m-%d", &tm) == 0)
+			(void)strlcpy(label, "?", sizeof(label));
+		/* at least one block for a day that earned anything */
+		w = max > 0 ? (int)((days[i].d_earned * BAR_WIDTH + max - 1) /
+		    max) : 0;
+		printf("  %s  ", label);
+		for (k = 0; k < BAR_WIDTH; k++)
+			fputs(k < w ? (utf8 ? "\u2588" : "#") : " ", stdout);
+		fmt_thousands(num, sizeof(num), days[i].d_earned);
+		printf(" %s sats, %lld job%s\n", num, (long long)days[i].d_jobs,
+		    days[i].d_jobs == 1 ? "" : "s");
+	}
+}
+
 static int
 earnings_json(enum period p, int64_t from, int64_t to,
-    const struct earn_total *t)
+    const struct earn_total *t, const struct day *days, size_t ndays)
 {
+	size_t		 k;
 	yajl_gen	 g;
 	int		 i;
 
@@ -337,6 +447,16 @@ earnings_json(enum period p, int64_t from, int64_t to,
 		(void)yajl_gen_map_open(g);
 		gen_text(g, "type", type_name(i));
 		gen_earn(g, &t->t_type[i]);
+		(void)yajl_gen_map_close(g);
+	}
+	(void)yajl_gen_array_close(g);
+	gen_key(g, "by_day");
+	(void)yajl_gen_array_open(g);
+	for (k = 0; k < ndays; k++) {
+		(void)yajl_gen_map_open(g);
+		gen_i64(g, "from", days[k].d_from, 0);
+		gen_i64(g, "jobs", days[k].d_jobs, 0);
+		gen_i64(g, "earned_sats", days[k].d_earned, 0);
 		(void)yajl_gen_map_close(g);
 	}
 	(void)yajl_gen_array_close(g);
@@ -361,7 +481,8 @@ print_ratio(const char *label, int64_t v, int tenths)
 }
 
 static int
-earnings_text(enum period p, const struct earn_total *t)
+earnings_text(enum period p, const struct earn_total *t,
+    const struct day *days, size_t ndays)
 {
 	const struct earn	*e;
 	char			 num[32], name[40];
@@ -401,6 +522,8 @@ earnings_text(enum period p, const struct earn_total *t)
 		fmt_thousands(num, sizeof(num), e->e_earned);
 		printf("%*s sats\n", wsats, num);
 	}
+	if (ndays > 0)
+		days_chart(days, ndays);
  out:
 	if (fflush(stdout) == EOF) {
 		warn("stdout");
@@ -505,6 +628,8 @@ cmd_earnings(int argc, char *argv[])
 	struct ledger		*l;
 	struct earn_total	 t;
 	struct report_args	 a;
+	struct day		 days[DAYS_MAX];
+	size_t			 ndays = 0;
 	int64_t			 from, to;
 	time_t			 now;
 	int			 rc;
@@ -515,16 +640,17 @@ cmd_earnings(int argc, char *argv[])
 	from = period_start(a.ra_period, now);
 	to = (int64_t)now + 1;
 	memset(&t, 0, sizeof(t));
-	if (ledger_earnings(l, from, to, earn_cb, &t) != 0) {
+	if (ledger_earnings(l, from, to, earn_cb, &t) != 0 ||
+	    days_load(l, a.ra_period, now, days, &ndays) == -1) {
 		warnx("%s", ledger_error(l));
 		ledger_close(l);
 		return (EXIT_FAILED);
 	}
 	ledger_close(l);
 	if (a.ra_json)
-		rc = earnings_json(a.ra_period, from, to, &t);
+		rc = earnings_json(a.ra_period, from, to, &t, days, ndays);
 	else
-		rc = earnings_text(a.ra_period, &t);
+		rc = earnings_text(a.ra_period, &t, days, ndays);
 	return (rc);
 }
 

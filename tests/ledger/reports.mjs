@@ -149,8 +149,25 @@ function checkEarnings(jobs, tz) {
     const want = byType.filter(([, g]) => g.all > 0);
     assert.deepEqual(got.by_type.map((e) => e.type), want.map(([ty]) => ty));
     got.by_type.forEach((e, i) => expectEarningsJson(e, want[i][1]));
+    // the per-day series: every day of the period (the last 30 for all)
+    assert.ok(Array.isArray(got.by_day), 'by_day');
+    if (period === 'day') assert.equal(got.by_day.length, 0);
+    for (const d of got.by_day) {
+      const next = got.by_day.find((x) => x.from > d.from)?.from ?? got.to;
+      const day = jobs.filter((j) => j.received_at >= d.from && j.received_at < next);
+      assert.equal(d.earned_sats, figures(day).earned_sats, `${tz} ${period} by_day ${d.from}`);
+      assert.equal(d.jobs, figures(day).jobs, `${tz} ${period} by_day jobs ${d.from}`);
+    }
+    if (period === 'week' || period === 'month') {
+      assert.equal(got.by_day[0].from, got.from, `${tz} ${period}: by_day starts with the period`);
+      assert.equal(got.by_day.reduce((n, d) => n + d.earned_sats, 0), got.earned_sats);
+    }
     const text = ok(['provider', 'earnings', '--period', period], { TZ: tz });
-    assert.equal(text, earningsText(period, f, byType), `${tz} ${period}`);
+    const [head, chart] = text.split('\nBy day:\n');
+    assert.equal(head, earningsText(period, f, byType), `${tz} ${period}`);
+    // a bar chart line per day, when there is a table to chart
+    if (chart !== undefined)
+      assert.equal(chart.trimEnd().split('\n').length, got.by_day.length, `${tz} ${period}: chart`);
   }
 }
 
