@@ -38,9 +38,11 @@
 #include "walletd.h"
 
 /*
- * The kinds the provider publishes (PROTOCOL.md Part A, DESIGN.md §3):
- * job feedback and results, its NIP-89 announcement, deletions of its
- * own events, relay AUTH, and NWC requests to its wallet.
+ * The kinds the provider publishes with its identity (PROTOCOL.md Part
+ * A, DESIGN.md §3): job feedback and results, its NIP-89 announcement,
+ * deletions of its own events and relay AUTH.  NWC requests (23194) are
+ * signed with the wallet connection's own key (wallet_nwc.c), never
+ * with this one.
  */
 static const struct {
 	uint32_t	 lo, hi;
@@ -51,7 +53,6 @@ static const struct {
 	{ 6930, 6933,	"SandboxRun, RepoIndex, PatchGen, CodeReview results" },
 	{ 7000, 7000,	"job feedback" },
 	{ 22242, 22242,	"relay authentication (NIP-42)" },
-	{ 23194, 23194,	"wallet request (NIP-47)" },
 	{ 31990, 31990,	"handler announcement (NIP-89)" },
 };
 

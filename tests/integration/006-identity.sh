@@ -97,11 +97,13 @@ wait_exit "$SERVE_PID" 60
 # walletd's policy, asked over its channel
 DRIVE="$OA_BUILD_ROOT/tests/walletd_drive"
 printf '%s\n' 'sign {"kind":1,"created_at":1735600000,"tags":[],"content":"gm"}' \
-    'sign {"kind":7000,"created_at":1735600000,"tags":[["status","processing"]],"content":""}' |
+    'sign {"kind":7000,"created_at":1735600000,"tags":[["status","processing"]],"content":""}' \
+    'sign {"kind":23194,"created_at":1735600000,"tags":[],"content":"x"}' |
     "$DRIVE" "$OA_BUILD_ROOT/openagents-walletd" "$PDIR/identity.enc" "$PASSFILE" >"$T/drive" 2>"$T/drive.err"
 cat "$T/drive" "$T/drive.err"
 check "walletd refuses to sign a kind-1 note" grep -q "^err 1 kind 1 is not in the signing policy" "$T/drive"
 check "and logs it" grep -q "refusing to sign an event of kind 1" "$T/drive.err"
+check "nor a NIP-47 request with the identity (the connection's key signs those)" grep -q "^err 1 kind 23194 is not in the signing policy" "$T/drive"
 check "it signs a kind-7000 feedback" grep -q '^ok {"id":"[0-9a-f]\{64\}","pubkey":"17162c921dc4d2518f9a101db33695df1afb56ab82f5ff3e5da6eec3ca5cd917"' "$T/drive"
 printf 'raw 9999\n' | "$DRIVE" "$OA_BUILD_ROOT/openagents-walletd" "$PDIR/identity.enc" "$PASSFILE" >"$T/drive" 2>"$T/drive.err"
 check "an unknown message type ends walletd" grep -q "^gone exit 1" "$T/drive"
