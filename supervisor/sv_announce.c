@@ -74,6 +74,8 @@ struct announce {
 	uint64_t		 a_withdraw_pub;	/* the deletion's publish */
 	int			 a_withdrawing;
 	struct event		*a_withdraw_ev;	/* bounded wait */
+	int64_t			 a_created;	/* created_at last signed */
+	int64_t			 a_next;	/* the template's */
 };
 
 static struct announce	 ann;
@@ -243,7 +245,15 @@ announce_template(struct supervisor *s, int online, char **out,
 	ev.ev_created_at = 0;
 	if (event_to_json(&ev, EVENT_PARSE_TEMPLATE, tags, outlen) == -1)
 		goto done;
+	/*
+	 * Of two versions of an addressable event with one created_at,
+	 * relays keep the lower id (NIP-01), so a change within the second
+	 * of the last one (a pause just after the start) could be lost.
+	 */
 	ev.ev_created_at = (int64_t)time(NULL);
+	if (ev.ev_created_at <= ann.a_created)
+		ev.ev_created_at = ann.a_created + 1;
+	ann.a_next = ev.ev_created_at;
 	(void)snprintf(about, sizeof(about), "{\"name\":\"OpenAgents "
 	    "provider\",\"about\":\"%s\"}", online ? "Bazaar coding jobs, "
 	    "run in a sandbox and verified before they are published" :
@@ -313,6 +323,7 @@ sv_announce_update(struct supervisor *s)
 		return;
 	}
 	if (announce_sign(s, tmpl, len) == 0) {
+		ann.a_created = ann.a_next;
 		free(ann.a_last);
 		ann.a_last = tags;
 		tags = NULL;
@@ -361,7 +372,9 @@ sv_announce_withdraw(struct supervisor *s)
 	free(tags);
 	hex_encode(s->sv_pubkey, sizeof(s->sv_pubkey), pk);
 	(void)snprintf(a, sizeof(a), "31990:%s:%s", pk, ANNOUNCE_D);
-	nostr_event_init(&ev, 5, (int64_t)time(NULL));
+	/* a deletion by address covers the versions up to its created_at */
+	ann.a_created = ann.a_next;
+	nostr_event_init(&ev, 5, ann.a_created);
 	if (event_add_tagv(&ev, "a", a, NULL) == -1 ||
 	    event_add_tagv(&ev, "k", "31990", NULL) == -1 ||
 	    event_set_content(&ev, "provider stopped", 16) == -1 ||
