@@ -41,6 +41,7 @@
 #include "msg.h"
 #include "nostr_event.h"
 #include "supervisor.h"
+#include "sv_announce.h"
 #include "sv_json.h"
 #include "sv_pay.h"
 #include "util.h"
@@ -243,6 +244,7 @@ job_finish(struct job *j)
 
 	if (j->j_lj.lj_finished_at == 0)
 		j->j_lj.lj_finished_at = (int64_t)time(NULL);
+	sv_tier_stale();
 	/* a job that ends is never left looking unfinished to a restart */
 	switch (j->j_lj.lj_status) {
 	case LS_RECEIVED:

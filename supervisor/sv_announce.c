@@ -123,6 +123,13 @@ sv_tier(struct supervisor *s, int force)
 	return (t);
 }
 
+/* A job ended: the next look at the tier reads the ledger again. */
+void
+sv_tier_stale(void)
+{
+	ann.a_tier_at = 0;
+}
+
 /* [worker] capacity, as far as the tier allows. */
 uint32_t
 jobs_capacity(struct supervisor *s)

@@ -33,6 +33,7 @@ struct tier_info {
 };
 
 const struct tier_info *sv_tier(struct supervisor *, int);
+void	 sv_tier_stale(void);
 uint32_t jobs_capacity(struct supervisor *);
 int64_t	 jobs_premium_pct(struct supervisor *, int64_t);
 void	 sv_announce_update(struct supervisor *);

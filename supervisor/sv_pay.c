@@ -680,5 +680,6 @@ jobs_dispute_event(struct supervisor *s, const struct nostr_event *ev)
 		if (ledger_job_update(s->sv_ledger, &lj) != 0)
 			log_warnx("job %s: the ledger did not take the "
 			    "dispute", lj.lj_id);
+		sv_tier_stale();
 	}
 }
