@@ -12,7 +12,9 @@
 //   OA_BUILD_ROOT=build node demo/demo.mjs      (scripts/demo.sh does this)
 //
 // DEMO_BACKEND=command keeps the bundled agent even where codex could
-// run (the meson test does).
+// run (the meson test does); DEMO_ISOLATION=local|container overrides
+// the choice made by trying a user namespace; DEMO_TIMEOUT_SECS bounds
+// the whole run (default 900).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -143,12 +145,13 @@ async function main () {
   if (isolation === 'container') {
     say('isolation "container": each job in new user, mount, pid and network namespaces')
   } else {
-    console.log('\n   !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!')
-    console.log('   !! WARNING: user namespaces do not work here, so the job runs with       !!')
-    console.log('   !! isolation "local": the agent is a plain process ON THIS HOST, seeing  !!')
-    console.log('   !! its files and network.  Fine for this bundled agent; never serve     !!')
-    console.log('   !! strangers\' jobs like this.                                           !!')
-    console.log('   !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n')
+    const why = userns ? 'DEMO_ISOLATION=local asks for it' : 'user namespaces do not work here'
+    console.log('\n   !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!')
+    console.log(`   !! WARNING: isolation "local", because ${why}:`)
+    console.log('   !! the agent runs as a plain process ON THIS HOST, seeing its files')
+    console.log('   !! and its network.  Fine for the bundled agent and sample repo;')
+    console.log('   !! never serve other people\'s jobs like this.')
+    console.log('   !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n')
   }
 
   work = mkdtempSync(join(tmpdir(), 'openagents-demo-'))
@@ -181,8 +184,11 @@ async function main () {
   say(`a NIP-01 relay (@nostr-relay/core) on ${relay.url}, pid ${relay.proc.pid}`)
 
   step('starting the Lightning wallet service (tests/jobs/wallet.mjs)')
-  const W = await lib.Wallet.start(relay.url, { name: 'the wallet' }).catch((e) => fail(e.message))
+  // registered before it is ready, so that an interruption ends it too
+  // (a relay not ready yet is ended by lib.mjs's exit hook, by its pid)
+  const W = new lib.Wallet(relay.url, 'the wallet')
   procs.push({ name: 'the NWC wallet service', proc: W.proc, stop: () => W.stop() })
+  await W.ready.catch((e) => fail(e.message))
   say(`@getalby/sdk's NWCWalletService (NIP-47) on the same relay, pid ${W.proc.pid}`)
   say('regtest invoices, pretend money: the buyer\'s connection holds 100000 sats')
 
