@@ -253,7 +253,9 @@ async function main () {
   if (!st) fail('the provider was not online with its relay open within 30 s')
   say(`openagentsd pid ${p.pid} is online, isolation ${st.isolation}; its helpers:`)
   for (const h of st.helpers || []) say(`  ${String(h.name).padEnd(8)} pid ${h.pid}`)
-  say(`relayd holds the only network connection, to ${relay.url}; the log is ${logPath}`)
+  say(`relayd holds the only network connection, to ${relay.url}; the daemon listens on no port,`)
+  say(`   the commands reach it through ${join(home, 'provider', 'control.sock')}; its log: ${logPath}`)
+  if (st.isolation === 'container') say('   a job\'s agent reaches only the model API proxy, 127.0.0.1:3128 inside its sandbox')
 
   step('the buyer posts a PatchGen request (kind 5932, nostr-tools)')
   const buyerSk = lib.generateSecretKey()
