@@ -1,63 +1,74 @@
 #!/bin/sh
-# The local demo on loopback.  Today it installs, builds, starts the
-# whole privilege-separated suite in a temporary OPENAGENTS_HOME, shows
-# its status and stops it in order.  The marketplace parts (relay,
-# buyer, wallet, a real job, earnings) arrive with the job pipeline and
-# payments; until then this script says so instead of pretending.
+# The local demo on loopback: a whole paid PatchGen job.  Installs what
+# it needs (scripts/deps.sh, the npm test peers), builds into build/,
+# then runs demo/demo.mjs, which starts the npm relay, the NWC wallet
+# service and the provider in a temporary OPENAGENTS_HOME, posts a job
+# as a nostr-tools buyer, checks and pays the result, prints what the
+# provider's commands say, and ends everything it started.
+#
+#   sh scripts/demo.sh [--no-install]
+#
+# --no-install skips apt and npm (the meson test `demo` runs so).
+# OA_BUILD_ROOT=DIR uses that build instead of building build/;
+# DEMO_KEEP=1 keeps the temporary folder; DEMO_BACKEND=command keeps the
+# bundled agent even when OPENAI_API_KEY is set and codex is on PATH.
 set -eu
 cd "$(dirname "$0")/.."
 
-sh scripts/deps.sh
-[ -d build ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+install=1
+for a in "$@"; do
+	case "$a" in
+	--no-install) install= ;;
+	*) echo "usage: sh scripts/demo.sh [--no-install]" >&2; exit 2 ;;
+	esac
+done
 
-home=$(mktemp -d /tmp/openagents-demo.XXXXXX)
-pid=
-stop() {
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid"
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$home"
+failed() {
+	echo "== demo failed: $1" >&2
+	exit 1
 }
-trap stop EXIT INT TERM
 
-export OPENAGENTS_HOME="$home"
-# a throwaway identity: the passphrase comes from a file, as for a service
-printf 'demo passphrase\n' > "$home/passphrase"
-chmod 600 "$home/passphrase"
-export OPENAGENTS_PASSPHRASE_FILE="$home/passphrase"
-echo "== openagents provider init"
-./build/openagents provider init
-# the demo's own settings, on loopback
-sed -i -e 's|^capacity = .*|capacity = 2|' \
-    -e 's|^urls = .*|urls = ["ws://127.0.0.1:7777"]|' \
-    "$home/provider/config.toml"
+# Installed when missing, or when what is there is not what
+# package-lock.json names (a lock file updated since the last npm ci).
+npm_fresh() {
+	[ -d tests/interop/node_modules ] || return 1
+	(cd tests/interop && node -e '
+const fs = require("fs")
+const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"))
+for (const [k, v] of Object.entries(lock.packages || {})) {
+  if (!k.startsWith("node_modules/") || v.link) continue
+  let got = null
+  try { got = JSON.parse(fs.readFileSync(k + "/package.json", "utf8")).version } catch {}
+  if (got === null && v.optional) continue
+  if (got !== v.version) { console.log(`${k}: ${got || "missing"}, the lock file says ${v.version}`); process.exit(1) }
+}')
+}
 
-echo "== openagents provider serve --foreground (OPENAGENTS_HOME=$home)"
-./build/openagents provider serve --foreground >"$home/serve.log" 2>&1 &
-pid=$!
-i=0
-until ./build/openagents provider status >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { cat "$home/serve.log"; exit 1; }
-	sleep 0.1
-done
-sleep 0.3
-echo "== openagents provider status"
-./build/openagents provider status
-echo
-echo "== the helpers are confined:"
-for h in relayd workerd verifyd walletd; do
-	p=$(pgrep -f "openagents-$h -P" -P "$pid" | head -n 1)
-	printf '%-8s pid %-7s %s\n' "$h" "$p" \
-	    "$(grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/"$p"/status | tr -s '\t\n' '  ')"
-done
-echo
-echo "The relay, buyer, wallet and a paid job join this demo with the job"
-echo "pipeline and payments; see the issues in README.md."
-echo "== stopping"
-kill -TERM "$pid"
-wait "$pid" || true
-pid=
-cat "$home/serve.log"
+if [ -n "$install" ]; then
+	echo "== installing what the demo needs (scripts/deps.sh: apt packages)"
+	sh scripts/deps.sh || failed "installing the apt packages (scripts/deps.sh)"
+	if ! why=$(npm_fresh); then
+		echo "== the npm test peers (tests/interop/package-lock.json): npm ci${why:+ ($why)}"
+		npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error ||
+		    failed "npm ci in tests/interop"
+	fi
+fi
+
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) ||
+    failed "node is not installed (sh scripts/deps.sh installs it)"
+[ "$major" -ge 20 ] ||
+    echo "== note: node $(node --version) here; the npm peers are tested on Node.js 20 and later"
+
+if [ -z "${OA_BUILD_ROOT:-}" ]; then
+	echo "== building with meson into build/"
+	if [ ! -d build ]; then
+		meson setup build >/dev/null || failed "meson setup build"
+	fi
+	ninja -C build >/dev/null || failed "ninja -C build (run it for the errors)"
+	OA_BUILD_ROOT=$PWD/build
+fi
+export OA_BUILD_ROOT
+
+# node itself, so that a signal to this script reaches the driver, which
+# ends what it started
+exec node demo/demo.mjs

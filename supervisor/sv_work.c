@@ -147,7 +147,9 @@ order_build(struct supervisor *s, struct job *j, int phase, char **out,
 	jb_key(&jb, "agent");
 	jb_open(&jb);
 	jb_kstr(&jb, "backend", config_agent_name(c->c_agent));
-	jb_kstr(&jb, "command", c->c_agent_command);
+	/* workerd takes a command, even an empty one, as a path to bind */
+	if (c->c_agent_command[0] != '\0')
+		jb_kstr(&jb, "command", c->c_agent_command);
 	if (c->c_agent_model[0] != '\0')
 		jb_kstr(&jb, "model", c->c_agent_model);
 	jb_close(&jb);
