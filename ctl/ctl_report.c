@@ -518,7 +518,8 @@ earnings_text(enum period p, const struct earn_total *t,
 			continue;
 		(void)snprintf(name, sizeof(name), "%s:", type_name(i));
 		fmt_thousands(num, sizeof(num), earn_jobs(e));
-		printf("  %-*s %*s jobs, ", wname, name, wjobs, num);
+		printf("  %-*s %*s job%s, ", wname, name, wjobs, num,
+		    earn_jobs(e) == 1 ? " " : "s");
 		fmt_thousands(num, sizeof(num), e->e_earned);
 		printf("%*s sats\n", wsats, num);
 	}
