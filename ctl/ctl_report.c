@@ -518,8 +518,8 @@ earnings_text(enum period p, const struct earn_total *t,
 			continue;
 		(void)snprintf(name, sizeof(name), "%s:", type_name(i));
 		fmt_thousands(num, sizeof(num), earn_jobs(e));
-		printf("  %-*s %*s job%s, ", wname, name, wjobs, num,
-		    earn_jobs(e) == 1 ? " " : "s");
+		printf("  %-*s %*s %s ", wname, name, wjobs, num,
+		    earn_jobs(e) == 1 ? "job, " : "jobs,");
 		fmt_thousands(num, sizeof(num), e->e_earned);
 		printf("%*s sats\n", wsats, num);
 	}

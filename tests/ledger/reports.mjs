@@ -124,7 +124,7 @@ function earningsText(period, f, byType) {
   const ws = Math.max(...rows.map(([, g]) => thousands(g.earned_sats).length));
   t += '\nBy job type:\n';
   for (const [ty, g] of rows)
-    t += `  ${(ty + ':').padEnd(wn)} ${thousands(g.jobs).padStart(wj)} ${g.jobs === 1 ? 'job ' : 'jobs'}, ` +
+    t += `  ${(ty + ':').padEnd(wn)} ${thousands(g.jobs).padStart(wj)} ${g.jobs === 1 ? 'job, ' : 'jobs,'} ` +
       `${thousands(g.earned_sats).padStart(ws)} sats\n`;
   return t;
 }
