@@ -66,6 +66,9 @@ static const struct ctl_cmd commands[] = {
 	  "wallet connect URI | - [--passphrase-file FILE]\n"
 	  "       openagents provider wallet status [--json]",
 	  "connect the Lightning wallet (NWC), or show it" },
+	{ "logs",	cmd_logs,
+	  "logs [--job ID] [--follow] [--lines N] [--json]",
+	  "show the daemon's log (works while it is stopped)" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Alerts: a worker crash reaches a local webhook receiver as JSON, a
+# second crash within min_interval_secs is only logged, the alert lines
+# are in provider logs, and mail goes through sendmail -t (a fake one
+# named by OPENAGENTS_SENDMAIL).
+. "$(dirname "$0")/lib.sh"
+
+LF="$PDIR/logs/openagentsd.log"
+python3 "$OA_SOURCE_ROOT/tests/integration/alert_receiver.py" \
+    "$T/port" "$T/posts" 60 &
+echo $! >>"$T/pids"
+i=0
+while [ $i -lt 50 ] && [ ! -s "$T/port" ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$T/port" ] || bail "the receiver did not start"
+PORT=$(cat "$T/port")
+
+cat >"$T/sendmail" <<SM
+#!/bin/sh
+echo "args: \$*" >"$T/mail.tmp"
+cat >>"$T/mail.tmp"
+mv "$T/mail.tmp" "$T/mail"
+SM
+chmod +x "$T/sendmail"
+export OPENAGENTS_SENDMAIL="$T/sendmail"
+
+write_config "[alerts]
+webhook_url = \"http://127.0.0.1:$PORT/hook\"
+email = \"operator@example.com\"
+min_interval_secs = 300"
+serve
+wait_online || bail "the suite did not come online"
+npub=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["npub"])' "$T/identity.json")
+
+kill -KILL "$(helper_pid workerd)"
+i=0
+while [ $i -lt 50 ] && [ ! -s "$T/posts" ]; do sleep 0.1; i=$((i + 1)); done
+check "the receiver got a POST ($((i * 100)) ms)" test -s "$T/posts"
+check "a worker_crash alert as JSON" python3 -c '
+import json, sys
+ls = [json.loads(l) for l in open(sys.argv[1])]
+assert len(ls) == 1, ls
+a = ls[0]
+assert set(a) == {"kind", "message", "job", "provider", "time"}, a
+assert a["kind"] == "worker_crash", a
+assert "workerd killed by signal 9" in a["message"], a
+assert a["job"] is None and a["provider"] == sys.argv[2], a
+assert a["time"].endswith("Z"), a
+' "$T/posts" "$npub"
+i=0
+while [ $i -lt 30 ] && ! grep -q "delivered (HTTP 200)" "$LF"; do sleep 0.1; i=$((i + 1)); done
+check "relayd logs the delivery" grep -q "relayd: alert webhook 127.0.0.1:$PORT: delivered (HTTP 200)" "$LF"
+
+i=0
+while [ $i -lt 50 ] && [ ! -s "$T/mail" ]; do sleep 0.1; i=$((i + 1)); done
+check "sendmail ran with -t" grep -q "^args: -t$" "$T/mail"
+check "the mail is to the address" grep -q "^To: operator@example.com$" "$T/mail"
+check "with the subject" grep -q "^Subject: openagents provider alert: worker_crash$" "$T/mail"
+check "and the message" grep -q "workerd killed by signal 9" "$T/mail"
+check "handing it over is logged" sh -c "
+	i=0; while [ \$i -lt 30 ]; do
+		grep -q 'alert mail: handed to sendmail' '$LF' && exit 0
+		sleep 0.1; i=\$((i + 1)); done; exit 1"
+
+wait_online 50 || bail "workerd did not come back"
+rm -f "$T/mail"
+kill -KILL "$(helper_pid workerd)"
+i=0
+while [ $i -lt 30 ] && [ "$(grep -c 'lost child: workerd' "$LF")" -lt 2 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+sleep 1
+check "a second crash within the interval is not sent" test "$(wc -l <"$T/posts")" -eq 1
+check "nor mailed" test ! -e "$T/mail"
+check "but logged as not sent" grep -q "WARNING openagentsd: alert: worker_crash: .*(not sent: the last worker_crash alert was" "$LF"
+
+"$OA" provider logs --lines 1000 | grep " alert: " >"$T/alerts"
+check "provider logs lists both alert lines" test "$(wc -l <"$T/alerts")" -eq 2
+check "at warning level" sh -c "! grep -v ' WARNING openagentsd: alert: worker_crash: ' '$T/alerts'"
+
+finish

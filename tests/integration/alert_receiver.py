@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+# A webhook receiver for the alert tests: listens on 127.0.0.1 (port 0,
+# the port it got written to PORTFILE), appends every POST body as one
+# line to OUTFILE, answers 200.  Exits by itself after MAXSECS.
+import http.server
+import sys
+import threading
+
+portfile, outfile, maxsecs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n) if 0 < n <= 65536 else b""
+        with open(outfile, "ab") as f:
+            f.write(body.replace(b"\n", b" ") + b"\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+import os
+os.rename(portfile + ".tmp", portfile)
+threading.Timer(maxsecs, srv.shutdown).start()
+srv.serve_forever()
