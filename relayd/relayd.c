@@ -178,8 +178,7 @@ relayd_dispatch(struct proc_child *pc, struct imsg *imsg)
 	case IMSG_ALERT_POST:
 		if (relayd_split(imsg, &ap, sizeof(ap), &rest) == -1 ||
 		    ibuf_size(&rest) == 0 || ibuf_size(&rest) > ALERT_BODY_MAX ||
-		    ap.ap_naddrs == 0 || ap.ap_naddrs > RELAY_ADDRS_MAX ||
-		    ap.ap_addrlens[0] > sizeof(ap.ap_addrs[0]))
+		    ap.ap_naddrs == 0 || ap.ap_naddrs > RELAY_ADDRS_MAX)
 			fatalx("bad alert message");
 		ap.ap_url[sizeof(ap.ap_url) - 1] = '\0';
 		webhook_post(&ap, ibuf_data(&rest), ibuf_size(&rest));

@@ -61,6 +61,8 @@ struct webhook {
 	size_t			 wh_len;
 	int			 wh_dialerr;
 	int			 wh_sent;	/* request queued */
+	struct msg_alert_post	 wh_msg;	/* the addresses to try */
+	uint32_t		 wh_addri;
 };
 
 static TAILQ_HEAD(, webhook) webhooks = TAILQ_HEAD_INITIALIZER(webhooks);
@@ -68,6 +70,7 @@ static int	nwebhooks;
 
 static void	webhook_end(struct webhook *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
+static int	webhook_dial(struct webhook *);
 
 static void
 webhook_free(struct webhook *wh)
@@ -211,11 +214,17 @@ webhook_connectcb(evutil_socket_t fd, short what, void *arg)
 	char		 why[256];
 
 	(void)what;
-	if (wh->wh_dialerr != 0) {
-		webhook_end(wh, 0, "connect: %s", strerror(wh->wh_dialerr));
-		return;
-	}
-	if (net_connected(fd, why, sizeof(why)) == -1) {
+	if (wh->wh_dialerr != 0)
+		(void)snprintf(why, sizeof(why), "connect: %s",
+		    strerror(wh->wh_dialerr));
+	if (wh->wh_dialerr != 0 || net_connected(fd, why, sizeof(why)) == -1) {
+		/* the next address, if the host has one */
+		if (wh->wh_addri + 1 < wh->wh_msg.ap_naddrs) {
+			wh->wh_addri++;
+			if (webhook_dial(wh) == 0)
+				return;
+			(void)snprintf(why, sizeof(why), "%s", strerror(errno));
+		}
 		webhook_end(wh, 0, "%s", why);
 		return;
 	}
@@ -251,6 +260,46 @@ webhook_loopback(const struct sockaddr_storage *ss)
 	return (0);
 }
 
+/* A connect to the current address; the timer bounds all of them. */
+static int
+webhook_dial(struct webhook *wh)
+{
+	const struct msg_alert_post	*ap = &wh->wh_msg;
+	uint32_t			 i = wh->wh_addri;
+
+	if (wh->wh_connev != NULL) {
+		event_free(wh->wh_connev);
+		wh->wh_connev = NULL;
+	}
+	if (wh->wh_fd != -1) {
+		(void)close(wh->wh_fd);
+		wh->wh_fd = -1;
+	}
+	if (wh->wh_ssl != NULL)
+		SSL_free(wh->wh_ssl);
+	wh->wh_ssl = NULL;
+	if (ap->ap_addrlens[i] == 0 ||
+	    ap->ap_addrlens[i] > sizeof(ap->ap_addrs[i])) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if ((wh->wh_url.wu_tls && (wh->wh_ssl = tls_session(rd->rd_tls,
+	    wh->wh_url.wu_host)) == NULL) ||
+	    net_dial((const struct sockaddr *)&ap->ap_addrs[i],
+	    ap->ap_addrlens[i], &wh->wh_fd, &wh->wh_dialerr) == -1)
+		return (-1);
+	if ((wh->wh_connev = event_new(rd->rd_base, wh->wh_fd, EV_WRITE,
+	    webhook_connectcb, wh)) == NULL) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	if (wh->wh_dialerr != 0)
+		event_active(wh->wh_connev, EV_WRITE, 0);
+	else if (event_add(wh->wh_connev, NULL) == -1)
+		return (-1);
+	return (0);
+}
+
 /* The supervisor's IMSG_ALERT_POST, checked in relayd.c. */
 void
 webhook_post(const struct msg_alert_post *ap, const char *body, size_t len)
@@ -258,6 +307,7 @@ webhook_post(const struct msg_alert_post *ap, const char *body, size_t len)
 	struct webhook	*wh;
 	char		 buf[RELAY_URL_MAX + 8], err[128];
 	struct timeval	 tv = { WEBHOOK_SECS, 0 };
+	uint32_t	 i;
 	int		 e, n;
 
 	if (nwebhooks >= WEBHOOK_MAX) {
@@ -277,13 +327,14 @@ webhook_post(const struct msg_alert_post *ap, const char *body, size_t len)
 		n = snprintf(buf, sizeof(buf), "ws://%s", ap->ap_url + 7);
 		e = n < 0 || (size_t)n >= sizeof(buf) ? -1 :
 		    ws_url_parse(buf, &wh->wh_url, err, sizeof(err));
-		if (e == 0 && !webhook_loopback(&ap->ap_addrs[0])) {
-			log_warnx("alert webhook: http:// only to a loopback "
-			    "address; use https:// for %s",
-			    wh->wh_url.wu_host);
-			webhook_free(wh);
-			return;
-		}
+		for (i = 0; e == 0 && i < ap->ap_naddrs; i++)
+			if (!webhook_loopback(&ap->ap_addrs[i])) {
+				log_warnx("alert webhook: http:// only to a "
+				    "loopback address; use https:// for %s",
+				    wh->wh_url.wu_host);
+				webhook_free(wh);
+				return;
+			}
 	} else {
 		(void)strlcpy(err, "not http:// or https://", sizeof(err));
 		e = -1;
@@ -300,21 +351,10 @@ webhook_post(const struct msg_alert_post *ap, const char *body, size_t len)
 	}
 	memcpy(wh->wh_body, body, len);
 	wh->wh_len = len;
-	if ((wh->wh_url.wu_tls && (wh->wh_ssl = tls_session(rd->rd_tls,
-	    wh->wh_url.wu_host)) == NULL) ||
-	    net_dial((const struct sockaddr *)&ap->ap_addrs[0],
-	    ap->ap_addrlens[0], &wh->wh_fd, &wh->wh_dialerr) == -1 ||
-	    (wh->wh_connev = event_new(rd->rd_base, wh->wh_fd, EV_WRITE,
-	    webhook_connectcb, wh)) == NULL ||
-	    (wh->wh_timer = evtimer_new(rd->rd_base, webhook_timercb,
-	    wh)) == NULL || evtimer_add(wh->wh_timer, &tv) == -1) {
-		log_warn("alert webhook %s", wh->wh_url.wu_hostport);
-		webhook_free(wh);
-		return;
-	}
-	if (wh->wh_dialerr != 0)
-		event_active(wh->wh_connev, EV_WRITE, 0);
-	else if (event_add(wh->wh_connev, NULL) == -1) {
+	wh->wh_msg = *ap;
+	if ((wh->wh_timer = evtimer_new(rd->rd_base, webhook_timercb,
+	    wh)) == NULL || evtimer_add(wh->wh_timer, &tv) == -1 ||
+	    webhook_dial(wh) == -1) {
 		log_warn("alert webhook %s", wh->wh_url.wu_hostport);
 		webhook_free(wh);
 		return;

@@ -77,4 +77,27 @@ check "but logged as not sent" grep -q "WARNING openagentsd: alert: worker_crash
 check "provider logs lists both alert lines" test "$(wc -l <"$T/alerts")" -eq 2
 check "at warning level" sh -c "! grep -v ' WARNING openagentsd: alert: worker_crash: ' '$T/alerts'"
 
+# min_interval_secs = 0 sends every alert; the outcomes are logged
+crash_with() {	# crash_with URL: reload with it, kill workerd, wait
+	write_config "[alerts]
+webhook_url = \"$1\"
+min_interval_secs = 0"
+	"$OA" provider reload >/dev/null 2>&1 || bail "reload failed"
+	wait_online 50 || bail "not online before a crash"
+	before=$(grep -c 'alert webhook' "$LF")
+	kill -KILL "$(helper_pid workerd)"
+	i=0
+	while [ $i -lt 50 ] && [ "$(grep -c 'alert webhook' "$LF")" -le "$before" ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+crash_with "http://127.0.0.1:$PORT/redirect"
+check "a redirect is not followed" grep -q "alert webhook 127.0.0.1:$PORT: not delivered: HTTP 302: redirects are not followed" "$LF"
+crash_with "http://127.0.0.1:$PORT/fail"
+check "an HTTP error is logged" grep -q "alert webhook 127.0.0.1:$PORT: not delivered: HTTP 500" "$LF"
+check "both were posted, none suppressed" test "$(wc -l <"$T/posts")" -eq 3
+crash_with "http://192.0.2.1:9/hook"
+check "http:// to a non-loopback address is refused" grep -q "alert webhook: http:// only to a loopback address" "$LF"
+check "still three posts" test "$(wc -l <"$T/posts")" -eq 3
+
 finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # A webhook receiver for the alert tests: listens on 127.0.0.1 (port 0,
 # the port it got written to PORTFILE), appends every POST body as one
-# line to OUTFILE, answers 200.  Exits by itself after MAXSECS.
+# line to OUTFILE, answers 200 (302 on /redirect, 500 on /fail).  Exits by itself after MAXSECS.
 import http.server
 import sys
 import threading
@@ -15,7 +15,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(n) if 0 < n <= 65536 else b""
         with open(outfile, "ab") as f:
             f.write(body.replace(b"\n", b" ") + b"\n")
-        self.send_response(200)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+        elif self.path == "/fail":
+            self.send_response(500)
+        else:
+            self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
