@@ -279,13 +279,16 @@ logs_follow(const char *path, int fd, const struct logs_opts *o)
 	struct stat	 now, cur;
 	char		 pend[LOGS_LINE_MAX];
 	size_t		 plen = 0;
+	off_t		 at;
 
 	for (;;) {
 		if (fd != -1)
 			logs_follow_read(fd, o, pend, &plen);
+		at = fd != -1 ? lseek(fd, 0, SEEK_CUR) : 0;
+		/* another file at the path, or this one cut short */
 		if (stat(path, &now) == 0 && (fd == -1 ||
 		    (fstat(fd, &cur) == 0 && (cur.st_ino != now.st_ino ||
-		    cur.st_dev != now.st_dev || now.st_size < cur.st_size)))) {
+		    cur.st_dev != now.st_dev || now.st_size < at)))) {
 			if (fd != -1) {
 				logs_follow_read(fd, o, pend, &plen);
 				(void)close(fd);

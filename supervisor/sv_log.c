@@ -280,7 +280,10 @@ svlog_lines(enum proc_id id, int eof)
 		p = nl + 1;
 	}
 	if (left == sizeof(lp->lp_buf) || (eof && left > 0)) {
-		p[left - 1] = '\0';
+		/* a full buffer gives up its last byte for the NUL */
+		if (left == sizeof(lp->lp_buf))
+			left--;
+		p[left] = '\0';
 		if (!lp->lp_cut)
 			svlog_helper_line(id, p);
 		lp->lp_cut = !eof;
