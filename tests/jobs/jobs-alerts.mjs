@@ -6,7 +6,7 @@
 import { createServer } from 'node:http'
 import { execFileSync } from 'node:child_process'
 import {
-  check, deadline, bringUp, wrapUp, post, patchJob, generateSecretKey, statusOf, until, OA
+  check, deadline, bringUp, post, patchJob, generateSecretKey, statusOf, until, OA, codesOf, stopProc, finish
 } from './jobslib.mjs'
 
 deadline(240000)
@@ -78,5 +78,32 @@ const jobLines = logs('--job', jobId(bad))
 check(jobLines.includes(`alert: dispute: job ${jobId(bad)}: disputed (tests_fail_after_patch)`), 'provider logs --job lists the job\'s dispute alert', jobLines)
 check(!jobLines.includes(jobId(slow)), 'and not another job\'s lines')
 
+// 5. pay_first with a wallet that never answers on its relay: E007
+await d.stop()
+check(d.proc.exitCode === 0, 'the daemon stops cleanly', d.tail())
+const WPK = 'e8bcf3823669444d0b49ad45d65088635d9fd8500a75b5f20b59abefa56a144f'
+const CS = '3e9d2c5f0a71b48e6f1d27c39b5a0e84d7f6c1a29b3e58d40c7a6f1e2b9d8c07'
+execFileSync(OA, ['provider', 'wallet', 'connect', `nostr+walletconnect://${WPK}?relay=${encodeURIComponent(A.url)}&secret=${CS}`],
+  { env: d.env, stdio: ['ignore', 'ignore', 'ignore'], timeout: 30000 })
+d.opts.payments = 'pay_first'
+d.opts.extraConfig = [...d.opts.extraConfig, '[wallet]', 'request_timeout_secs = 1', 'outage_limit_secs = 3']
+d.writeConfig()
+posts.length = 0
+d.start()
+check(await d.waitReady(30000), 'the suite is back with a silent wallet', d.tail())
+const unpaid = await post([A.url], generateSecretKey(), patchJob(fx, 'fix', { provider: pk }))
+const unpaidEnd = await col.waitEnd(unpaid.id, 60000)
+check(unpaidEnd && codesOf(unpaidEnd).includes('E007'), 'the pay_first job fails with E007', d.tail())
+// (the broad request refused before the restart may be taken now and
+// fail the same way: its alert is another job's)
+const walletAlert = () => posts.find((p) => p.body?.kind === 'wallet' && p.body.job === jobId(unpaid))
+check(await until(walletAlert, 10000), 'a wallet alert naming the job is posted', JSON.stringify(posts))
+check(/^E007, no invoice: /.test(walletAlert()?.body?.message || ''), 'saying E007', JSON.stringify(walletAlert()))
+check(logs('--job', jobId(unpaid)).includes(`alert: wallet: job ${jobId(unpaid)}: E007`), 'provider logs --job lists it')
+
 srv.close()
-await wrapUp(world, 'a last job still succeeds', (p) => patchJob(fx, 'fix', { provider: p }), (r) => statusOf(r) === 'success')
+col.close()
+await d.stop()
+check(d.proc.exitCode === 0, 'the daemon stops cleanly again', d.tail())
+for (const r of world.relays) await stopProc(r.proc)
+finish()
