@@ -14,6 +14,19 @@ while [ $i -lt 50 ] && [ ! -s "$T/port" ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$T/port" ] || bail "the receiver did not start"
 PORT=$(cat "$T/port")
 
+# an https receiver, its self-signed certificate trusted by relayd
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
+    -out "$T/cert.pem" >/dev/null 2>&1 || bail "openssl req failed"
+python3 "$OA_SOURCE_ROOT/tests/integration/alert_receiver.py" \
+    "$T/tlsport" "$T/tlsposts" 60 "$T/cert.pem" "$T/key.pem" &
+echo $! >>"$T/pids"
+i=0
+while [ $i -lt 50 ] && [ ! -s "$T/tlsport" ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$T/tlsport" ] || bail "the https receiver did not start"
+TLSPORT=$(cat "$T/tlsport")
+export SSL_CERT_FILE="$T/cert.pem"
+
 cat >"$T/sendmail" <<SM
 #!/bin/sh
 echo "args: \$*" >"$T/mail.tmp"
@@ -99,5 +112,11 @@ check "both were posted, none suppressed" test "$(wc -l <"$T/posts")" -eq 3
 crash_with "http://192.0.2.1:9/hook"
 check "http:// to a non-loopback address is refused" grep -q "alert webhook: http:// only to a loopback address" "$LF"
 check "still three posts" test "$(wc -l <"$T/posts")" -eq 3
+crash_with "https://127.0.0.1:$TLSPORT/hook"
+check "https:// is delivered" grep -q "alert webhook 127.0.0.1:$TLSPORT: delivered (HTTP 200)" "$LF"
+check "the https receiver got the JSON" grep -q '"kind":"worker_crash"' "$T/tlsposts"
+crash_with "https://localhost:$TLSPORT/hook"
+check "a certificate for another name is refused" grep -q "alert webhook localhost:$TLSPORT: not delivered: TLS: certificate verify failed" "$LF"
+check "and nothing is posted" test "$(wc -l <"$T/tlsposts")" -eq 1
 
 finish

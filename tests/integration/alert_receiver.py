@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # A webhook receiver for the alert tests: listens on 127.0.0.1 (port 0,
 # the port it got written to PORTFILE), appends every POST body as one
-# line to OUTFILE, answers 200 (302 on /redirect, 500 on /fail).  Exits by itself after MAXSECS.
+# line to OUTFILE, answers 200 (302 on /redirect, 500 on /fail).  Exits
+# by itself after MAXSECS.  With CERT and KEY it speaks TLS.
 import http.server
+import os
+import ssl
 import sys
 import threading
 
@@ -30,9 +33,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 5:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
-import os
 os.rename(portfile + ".tmp", portfile)
 threading.Timer(maxsecs, srv.shutdown).start()
 srv.serve_forever()
