@@ -67,6 +67,7 @@ struct alert_pending {
 
 static struct {
 	time_t			 a_last[ALERT_NKINDS];
+	uint32_t		 a_held[ALERT_NKINDS];	/* since a_last */
 	time_t			 a_rate_checked;
 	struct alert_pending	 a_pending[ALERT_PENDING_MAX];
 	size_t			 a_npending;
@@ -78,16 +79,18 @@ static void	alert_webhook(struct supervisor *, const char *,
 static void	alert_mail(struct supervisor *, const char *, const char *,
 		    const char *, const char *);
 
-static void	alert_log(const char *, ...)
-		    __attribute__((__format__ (printf, 1, 2)));
+static void	alert_log(int, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
 
 static void
-alert_log(const char *fmt, ...)
+alert_log(int pri, const char *fmt, ...)
 {
 	va_list	 ap;
 
+	if (pri == LOG_DEBUG && log_getverbose() < 1)
+		return;
 	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
+	vlog(pri, fmt, ap);
 	va_end(ap);
 }
 
@@ -122,19 +125,31 @@ sv_alert(struct supervisor *s, const char *kind, const char *job,
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 
+	/*
+	 * Held back: the first one in an interval is still a warning, the
+	 * rest (a busy provider refuses every broad request) only debug.
+	 */
 	if (al.a_last[k] != 0 && now >= al.a_last[k] &&
 	    now - al.a_last[k] < gap) {
-		alert_log("alert: %s: %s%s%s%s (not sent: the last %s alert "
+		alert_log(al.a_held[k]++ == 0 ? LOG_WARNING : LOG_DEBUG,
+		    "alert: %s: %s%s%s%s (not sent: the last %s alert "
 		    "was %lld s ago, min_interval_secs is %lld)", kind,
 		    job != NULL ? "job " : "", job != NULL ? job : "",
 		    job != NULL ? ": " : "", msg, kind,
 		    (long long)(now - al.a_last[k]), (long long)gap);
 		return;
 	}
+	if (al.a_held[k] > 0) {
+		p = msg + strlen(msg);
+		(void)snprintf(p, sizeof(msg) - (size_t)(p - msg), " (%u more "
+		    "%s alerts were not sent)", al.a_held[k], kind);
+	}
 	al.a_last[k] = now;
+	al.a_held[k] = 0;
 	/* the job's id in the line, for 'provider logs --job' */
-	alert_log("alert: %s: %s%s%s%s", kind, job != NULL ? "job " : "",
-	    job != NULL ? job : "", job != NULL ? ": " : "", msg);
+	alert_log(LOG_WARNING, "alert: %s: %s%s%s%s", kind,
+	    job != NULL ? "job " : "", job != NULL ? job : "",
+	    job != NULL ? ": " : "", msg);
 
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)

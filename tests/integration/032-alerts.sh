@@ -85,6 +85,14 @@ sleep 1
 check "a second crash within the interval is not sent" test "$(wc -l <"$T/posts")" -eq 1
 check "nor mailed" test ! -e "$T/mail"
 check "but logged as not sent" grep -q "WARNING openagentsd: alert: worker_crash: .*(not sent: the last worker_crash alert was" "$LF"
+wait_online 50 || bail "workerd did not come back"
+kill -KILL "$(helper_pid workerd)"
+i=0
+while [ $i -lt 30 ] && [ "$(grep -c 'lost child: workerd' "$LF")" -lt 3 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+check "a third within the interval is not logged as a warning again" \
+    test "$(grep -c 'alert: worker_crash: .*not sent' "$LF")" -eq 1
 
 "$OA" provider logs --lines 1000 | grep " alert: " >"$T/alerts"
 check "provider logs lists both alert lines" test "$(wc -l <"$T/alerts")" -eq 2
@@ -96,7 +104,7 @@ crash_with() {	# crash_with URL: reload with it, kill workerd, wait
 webhook_url = \"$1\"
 min_interval_secs = 0"
 	"$OA" provider reload >/dev/null 2>&1 || bail "reload failed"
-	wait_online 50 || bail "not online before a crash"
+	wait_online 200 || bail "not online before a crash"
 	before=$(grep -c 'alert webhook' "$LF")
 	kill -KILL "$(helper_pid workerd)"
 	i=0
@@ -105,6 +113,8 @@ min_interval_secs = 0"
 	done
 }
 crash_with "http://127.0.0.1:$PORT/redirect"
+check "the next alert sent counts the ones held back" \
+    sh -c "tail -n 1 '$T/posts' | grep -q '(2 more worker_crash alerts were not sent)'"
 check "a redirect is not followed" grep -q "alert webhook 127.0.0.1:$PORT: not delivered: HTTP 302: redirects are not followed" "$LF"
 crash_with "http://127.0.0.1:$PORT/fail"
 check "an HTTP error is logged" grep -q "alert webhook 127.0.0.1:$PORT: not delivered: HTTP 500" "$LF"
