@@ -61,6 +61,7 @@ static const struct option logs_longopts[] = {
 	{ "follow",	no_argument,		NULL,	'f' },
 	{ "lines",	required_argument,	NULL,	'n' },
 	{ "json",	no_argument,		NULL,	'J' },
+	{ "config",	required_argument,	NULL,	'c' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
 };
@@ -301,13 +302,6 @@ logs_follow(const char *path, int fd, const struct logs_opts *o)
 	}
 }
 
-static __dead void
-logs_usage(int code)
-{
-	fprintf(code == 0 ? stdout : stderr, "usage: openagents provider "
-	    "logs [--job ID] [--follow] [--lines N] [--json]\n");
-	exit(code);
-}
 
 int
 cmd_logs(int argc, char *argv[])
@@ -345,14 +339,19 @@ cmd_logs(int argc, char *argv[])
 		case 'J':
 			o.lo_json = 1;
 			break;
+		case 'c':
+			ctl_config = optarg;
+			break;
 		case 'h':
-			logs_usage(0);
+			printf("usage: openagents provider logs [--job ID] "
+			    "[--follow] [--lines N] [--json] [--config FILE]\n");
+			exit(EXIT_DONE);
 		default:
-			logs_usage(EXIT_USAGE);
+			ctl_usage_exit("logs");
 		}
 	}
 	if (optind != argc)
-		logs_usage(EXIT_USAGE);
+		ctl_usage_exit("logs");
 	if (ctl_paths(&p) == -1)
 		return (EXIT_FAILED);
 	if (snprintf(path, sizeof(path), "%s/%s", p.p_logs, LOGS_NAME) >=

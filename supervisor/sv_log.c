@@ -126,20 +126,31 @@ sv_log_open(struct supervisor *sv, char *err, size_t errlen)
 		    strerror(errno));
 		return (-1);
 	}
+	/* O_NONBLOCK: a FIFO put there must not hang the start */
 	if ((lf.lf_fd = open(lf.lf_path, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
+	    O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600)) == -1 ||
 	    fstat(lf.lf_fd, &st) == -1) {
 		errbuf_set(err, errlen, "%s: %s", lf.lf_path, strerror(errno));
-		if (lf.lf_fd != -1)
-			(void)close(lf.lf_fd);
-		lf.lf_fd = -1;
-		return (-1);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errbuf_set(err, errlen, "%s: not a regular file", lf.lf_path);
+		goto fail;
+	}
+	if ((st.st_mode & 077) != 0 && fchmod(lf.lf_fd, 0600) == -1) {
+		errbuf_set(err, errlen, "%s: %s", lf.lf_path, strerror(errno));
+		goto fail;
 	}
 	lf.lf_size = st.st_size;
 	for (i = 0; i < PROC_MAX; i++)
 		pipes[i].lp_fd = -1;
 	log_sethook(svlog_hook);
 	return (0);
+ fail:
+	if (lf.lf_fd != -1)
+		(void)close(lf.lf_fd);
+	lf.lf_fd = -1;
+	return (-1);
 }
 
 void

@@ -108,6 +108,11 @@ assert ls[1]["level"] == "WARNING" and ls[1]["message"].startswith("alert: dispu
 assert ls[0]["process"] == "openagentsd" and ls[0]["message"].endswith("line 3"), ls
 ' "$T/jobjson"
 
+OPENAGENTS_HOME=/nonexistent "$OA" provider logs --lines 1 --config "$PDIR/config.toml" >"$T/cfg"
+check "--config after the command finds the log beside the file" sh -c "tail -n 1 '$LF' | cmp -s - '$T/cfg'"
+"$OA" provider logs --help >/dev/null; rc=$?
+check "--help exits 0 (was $rc)" test $rc -eq 0
+
 rm -rf "$PDIR/logs"
 "$OA" provider logs >"$T/none" 2>&1; rc=$?
 check "no log at all: exits 0 and says so (was $rc)" sh -c "[ $rc -eq 0 ] && grep -q 'no log yet' '$T/none'"
