@@ -225,6 +225,7 @@ config_defaults(struct conf *c)
 	(void)strlcpy(c->c_timezone, "UTC", sizeof(c->c_timezone));
 
 	c->c_alert_success_rate = 90.0;
+	c->c_alert_min_interval = 300;
 
 	c->c_agent = AGENT_CODEX;
 
@@ -974,6 +975,9 @@ sec_alerts(struct cfctx *cx, const struct toml_kv *kv)
 		c->c_alert_success_rate = d;
 		return (0);
 	}
+	if (is_key(kv, "min_interval_secs"))
+		return (get_int(cx, kv, 0, 7 * 86400,
+		    &c->c_alert_min_interval));
 	return (unknown_key(cx, kv));
 }
 

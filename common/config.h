@@ -124,6 +124,7 @@ struct conf {
 	char			 c_webhook_url[CONF_URL];
 	char			 c_email[CONF_URL];
 	double			 c_alert_success_rate;	/* percent */
+	int64_t			 c_alert_min_interval;	/* secs, per kind */
 
 	/* [agent] */
 	enum agent_backend	 c_agent;

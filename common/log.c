@@ -30,6 +30,9 @@
 static int	 log_foreground = 1;
 static int	 log_verbose;
 static char	 log_proc[32] = "openagents";
+static int	 log_topipe;
+static void	(*log_hook)(int, const char *, const char *);
+static int	 log_inhook;
 
 /*
  * LOG_NDELAY opens the syslog socket now, before a sandbox takes away
@@ -50,6 +53,25 @@ log_procinit(const char *name)
 {
 	if (name != NULL)
 		(void)strlcpy(log_proc, name, sizeof(log_proc));
+}
+
+/*
+ * A helper's stderr is a pipe the supervisor reads: each line goes
+ * there as "<pri>message", and the supervisor adds the time and our
+ * name and writes the log file, which a sandboxed helper cannot open.
+ * syslog stays as it was, straight from the helper.
+ */
+void
+log_setpipe(int on)
+{
+	log_topipe = on;
+}
+
+/* The supervisor's copy of its own lines, for the log file. */
+void
+log_sethook(void (*hook)(int, const char *, const char *))
+{
+	log_hook = hook;
 }
 
 void
@@ -77,19 +99,32 @@ vlog(int pri, const char *fmt, va_list ap)
 	int	 saved_errno = errno;
 
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_foreground) {
+	if (log_foreground || log_topipe) {
 		/* one write per line, so lines of several processes don't mix */
 		char	 line[1100];
 		int	 n;
 
-		n = snprintf(line, sizeof(line), "%s: %s\n", log_proc, msg);
+		if (log_topipe)
+			n = snprintf(line, sizeof(line), "<%d>%s\n", pri, msg);
+		else
+			n = snprintf(line, sizeof(line), "%s: %s\n", log_proc,
+			    msg);
 		if (n > 0) {
-			if ((size_t)n >= sizeof(line))
+			if ((size_t)n >= sizeof(line)) {
 				n = sizeof(line) - 1;
+				line[n - 1] = '\n';
+			}
 			(void)!write(STDERR_FILENO, line, n);
 		}
-	} else
+	}
+	if (!log_foreground)
 		syslog(pri, "%s", msg);
+	/* the hook may log its own trouble: that goes nowhere but here */
+	if (log_hook != NULL && !log_inhook) {
+		log_inhook = 1;
+		log_hook(pri, log_proc, msg);
+		log_inhook = 0;
+	}
 	errno = saved_errno;
 }
 

@@ -23,9 +23,15 @@
 #define __dead		__attribute__((__noreturn__))
 #endif
 
-/* Logs go to stderr in the foreground, to syslog otherwise. */
+/*
+ * Logs go to stderr in the foreground, to syslog otherwise; a helper's
+ * also go to the supervisor through its stderr pipe (log_setpipe), and
+ * the supervisor's to its log file (log_sethook).
+ */
 void	log_init(int, int);
 void	log_procinit(const char *);
+void	log_setpipe(int);
+void	log_sethook(void (*)(int, const char *, const char *));
 void	log_setverbose(int);
 int	log_getverbose(void);
 int	log_getforeground(void);

@@ -89,6 +89,9 @@ enum imsg_type {
 	/* relayd -> supervisor */
 	IMSG_PROXY_STATS,	/* struct msg_proxy_stats, on every refusal */
 
+	/* supervisor -> relayd: struct msg_alert_post + JSON body */
+	IMSG_ALERT_POST = 120,
+
 	/* control socket: client -> supervisor */
 	IMSG_CTL_STATUS_REQ = 100,
 	IMSG_CTL_RELOAD_REQ,
@@ -397,6 +400,22 @@ struct msg_proxy_stats {
 	uint64_t	ps_refused;
 	uint64_t	ps_capped;
 	char		ps_last[256];	/* the last refusal, for the log */
+};
+
+/*
+ * An alert for the webhook ([alerts] webhook_url).  The supervisor
+ * resolves the host (relayd has no resolver); relayd POSTs the body to
+ * the first address that answers, https:// anywhere, http:// only to a
+ * loopback address, and logs the outcome.  No answer comes back.
+ */
+#define ALERT_BODY_MAX		4096
+
+struct msg_alert_post {
+	char			ap_url[RELAY_URL_MAX];
+	uint32_t		ap_naddrs;
+	uint32_t		ap_pad;
+	struct sockaddr_storage	ap_addrs[RELAY_ADDRS_MAX];
+	uint32_t		ap_addrlens[RELAY_ADDRS_MAX];
 };
 
 enum ctl_relay_state {

@@ -93,7 +93,7 @@ proc_child_main(int argc, char *argv[], struct proc_child *pc)
 	struct msg_ready	 ready;
 	const char		*prog, *role = NULL;
 	enum sandbox_mode	 mode = SANDBOX_ENFORCE;
-	int			 ch, foreground = 0, verbose = 0;
+	int			 ch, foreground = 0, verbose = 0, topipe = 0;
 
 	child = pc;
 	prog = argv[0] != NULL ? argv[0] : "openagents-helper";
@@ -102,13 +102,17 @@ proc_child_main(int argc, char *argv[], struct proc_child *pc)
 	/* fd 3 first: the options are worthless without the channel */
 	child_check_channel(prog);
 
-	while ((ch = getopt(argc, argv, "dJ:P:S:v")) != -1) {
+	while ((ch = getopt(argc, argv, "dJ:LP:S:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
 			break;
 		case 'J':
 			paths.sp_jobs_dir = optarg;
+			break;
+		case 'L':
+			/* stderr is the supervisor's log pipe */
+			topipe = 1;
 			break;
 		case 'P':
 			role = optarg;
@@ -137,6 +141,7 @@ proc_child_main(int argc, char *argv[], struct proc_child *pc)
 
 	log_procinit(proc_name(pc->pc_id));
 	log_init(foreground, LOG_DAEMON);
+	log_setpipe(topipe);
 	log_setverbose(verbose);
 
 	/*

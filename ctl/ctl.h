@@ -79,6 +79,9 @@ int		 cmd_resume(int, char *[]);
 int		 ctl_wait_online(const struct oa_paths *, int, int *);
 int		 ctl_read(struct imsgbuf *, struct imsg *, int);
 
+/* ctl_logs.c */
+int		 cmd_logs(int, char *[]);
+
 /* ctl_wallet.c */
 int		 cmd_wallet(int, char *[]);
 

@@ -80,6 +80,9 @@ static const struct ctl_cmd commands[] = {
 	  "show the trajectory of a job" },
 	{ "tunnel",	cmd_tunnel,	"tunnel status [--json]",
 	  "say what the [tunnel] configuration means here" },
+	{ "logs",	cmd_logs,
+	  "logs [--job ID] [--follow] [--lines N] [--json]",
+	  "show the daemon's log (works while it is stopped)" },
 	{ NULL,		NULL,		NULL,	NULL }
 };
 

@@ -43,6 +43,7 @@
 #include "relay_msg.h"
 #include "relayd.h"
 #include "secp.h"
+#include "webhook.h"
 #include "ws.h"
 
 #define RELAYD_SEEN_MAX		65536	/* ids remembered for dedupe */
@@ -89,6 +90,7 @@ relayd_shutdown(struct proc_child *pc)
 	(void)pc;
 	proxy_shutdown();
 	relay_shutdown();
+	webhook_shutdown();
 }
 
 /* The payload after a fixed header, as the header's size says. */
@@ -111,6 +113,7 @@ relayd_dispatch(struct proc_child *pc, struct imsg *imsg)
 	struct msg_relay_pub	 rp;
 	struct msg_relay_auth	 au;
 	struct msg_proxy_conf	 pxc;
+	struct msg_alert_post	 ap;
 	struct ibuf		 rest;
 
 	(void)pc;
@@ -171,6 +174,14 @@ relayd_dispatch(struct proc_child *pc, struct imsg *imsg)
 		if (relayd_split(imsg, &au, sizeof(au), &rest) == -1)
 			fatalx("bad AUTH message");
 		relay_auth_signed(&au, ibuf_data(&rest), ibuf_size(&rest));
+		return (0);
+	case IMSG_ALERT_POST:
+		if (relayd_split(imsg, &ap, sizeof(ap), &rest) == -1 ||
+		    ibuf_size(&rest) == 0 || ibuf_size(&rest) > ALERT_BODY_MAX ||
+		    ap.ap_naddrs == 0 || ap.ap_naddrs > RELAY_ADDRS_MAX)
+			fatalx("bad alert message");
+		ap.ap_url[sizeof(ap.ap_url) - 1] = '\0';
+		webhook_post(&ap, ibuf_data(&rest), ibuf_size(&rest));
 		return (0);
 	case IMSG_RELAY_STATS_REQ:
 		if (imsg_get_len(imsg) != 0)

@@ -40,6 +40,7 @@
 #include "msg.h"
 #include "nostr_event.h"
 #include "supervisor.h"
+#include "sv_alert.h"
 #include "sv_announce.h"
 #include "sv_pay.h"
 #include "sv_json.h"
@@ -242,6 +243,7 @@ job_judge(struct job *j)
 	busy = jobs_active_count(s);
 	if (busy >= jobs_capacity(s) &&
 	    (!r->jr_for_us || jobs_queued_count(s) >= JOBS_QUEUE_MAX)) {
+		sv_alert(s, "capacity", NULL, "refused a job: all workers busy");
 		job_reject(j, JE_RESOURCE, "all workers are busy");
 		return;
 	}

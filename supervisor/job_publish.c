@@ -41,6 +41,7 @@
 #include "msg.h"
 #include "nostr_event.h"
 #include "supervisor.h"
+#include "sv_alert.h"
 #include "sv_announce.h"
 #include "sv_json.h"
 #include "sv_pay.h"
@@ -258,6 +259,7 @@ job_finish(struct job *j)
 	}
 	if (j->j_wait != JW_DECRYPT)
 		job_save(j);
+	sv_alert_job_done(s);
 	if (!j->j_active && j->j_wait == JW_QUEUED)
 		TAILQ_REMOVE(&s->sv_jobq, j, j_qentry);
 	TAILQ_REMOVE(&s->sv_jobs, j, j_entry);

@@ -47,7 +47,9 @@
 #include "log.h"
 #include "msg.h"
 #include "supervisor.h"
+#include "sv_alert.h"
 #include "sv_announce.h"
+#include "sv_log.h"
 #include "sv_pay.h"
 
 #define STOP_PHASE1_SECS	3	/* relayd, workerd, verifyd */
@@ -608,6 +610,8 @@ main(int argc, char *argv[])
 		err(1, "%s", sv.sv_paths.p_jobs);
 	if (sv_lock(&sv, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
+	if (sv_log_open(&sv, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
 	if (control_init(&sv, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
 	/* a bad ledger is said on the terminal; the handle is not forked */
@@ -661,6 +665,7 @@ main(int argc, char *argv[])
 	control_cleanup(&sv);
 	sv_nwc_shutdown(&sv);
 	sv_announce_free();
+	sv_alert_free();
 	jobs_shutdown(&sv);
 	sv_wallet_forget(&sv);
 	sv_ready_notify(&sv, "stopped before coming online");
@@ -673,6 +678,7 @@ main(int argc, char *argv[])
 	event_free(ev_int);
 	event_free(ev_hup);
 	event_free(ev_chld);
+	sv_log_close();
 	event_base_free(sv.sv_base);
 	return (sv.sv_exit_code);
 }

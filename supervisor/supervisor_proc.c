@@ -44,6 +44,8 @@
 #include "msg.h"
 #include "proc.h"
 #include "supervisor.h"
+#include "sv_alert.h"
+#include "sv_log.h"
 #include "sv_pay.h"
 
 #define BACKOFF_FIRST_MS	100
@@ -120,7 +122,7 @@ static void
 helper_spawn(struct supervisor *sv, struct helper *h)
 {
 	char		*argv[16];
-	int		 sp[2], argc = 0, i, devnull;
+	int		 sp[2], argc = 0, i, devnull, logfd;
 	pid_t		 pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -136,6 +138,8 @@ helper_spawn(struct supervisor *sv, struct helper *h)
 		argv[argc++] = "-v";
 	argv[argc++] = "-S";
 	argv[argc++] = (char *)(uintptr_t)sandbox_mode_name(sv->sv_sandbox);
+	if ((logfd = sv_log_pipe(sv, h->h_id)) != -1)
+		argv[argc++] = "-L";
 	if (h->h_id == PROC_WORKERD) {
 		argv[argc++] = "-J";
 		argv[argc++] = sv->sv_paths.p_jobs;
@@ -147,6 +151,8 @@ helper_spawn(struct supervisor *sv, struct helper *h)
 		fatal("%s: fork", __func__);
 	case 0:
 		/* only fd 3 survives the exec, and only on purpose */
+		if (logfd != -1 && dup2(logfd, STDERR_FILENO) == -1)
+			_exit(127);
 		if (sp[1] != PROC_PARENT_SOCK_FILENO) {
 			if (dup2(sp[1], PROC_PARENT_SOCK_FILENO) == -1)
 				_exit(127);
@@ -165,6 +171,8 @@ helper_spawn(struct supervisor *sv, struct helper *h)
 	}
 
 	(void)close(sp[1]);
+	if (logfd != -1)
+		(void)close(logfd);
 	if (imsgev_init(&h->h_iev, sv->sv_base, sp[0], helper_dispatch,
 	    sv) == -1)
 		fatal("%s: channel to %s", __func__, proc_name(h->h_id));
@@ -288,6 +296,7 @@ helper_dispatch(int fd, short event, void *arg)
 				sv_nwc_relayd_ready(sv);
 				sv_relay_sync(sv, 0);
 				sv_proxy_sync(sv);
+				sv_alert_relayd_ready(sv);
 			}
 			supervisor_check_online(sv);
 			break;
@@ -412,6 +421,8 @@ helpers_reap(struct supervisor *sv)
 				helper_lost(sv, &sv->sv_helpers[i], status);
 				break;
 			}
+		if (i == PROC_MAX)
+			sv_alert_reaped(pid, status);
 	}
 }
 
@@ -438,6 +449,7 @@ helper_lost(struct supervisor *sv, struct helper *h, int status)
 	}
 
 	jobs_helper_died(sv, h->h_id);
+	sv_alert(sv, "worker_crash", NULL, "%s %s", proc_name(h->h_id), what);
 	if (h->h_id == PROC_WALLETD) {
 		log_warnx("lost child: walletd %s; the key holder is gone, "
 		    "stopping the suite", what);

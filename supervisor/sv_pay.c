@@ -45,6 +45,7 @@
 #include "msg.h"
 #include "nostr_event.h"
 #include "supervisor.h"
+#include "sv_alert.h"
 #include "sv_announce.h"
 #include "sv_json.h"
 #include "sv_pay.h"
@@ -364,6 +365,7 @@ job_invoice_retry(struct job *j, const char *why)
 		    " s (%s): the job fails with E007; nothing is published "
 		    "without an invoice", j->j_lj.lj_id, waited, why);
 		j->j_inv_since = 0;
+		sv_alert(s, "wallet", j->j_lj.lj_id, "E007, no invoice: %s", why);
 		job_fail(j, JE_INTERNAL, "the provider's wallet could not be "
 		    "reached to invoice the job");
 		return;
@@ -674,6 +676,7 @@ jobs_dispute_event(struct supervisor *s, const struct nostr_event *ev)
 			continue;	/* nothing delivered, or disputed */
 		log_warnx("job %s: disputed by the buyer (%s)", lj.lj_id,
 		    trigger);
+		sv_alert(s, "dispute", lj.lj_id, "disputed (%s)", trigger);
 		lj.lj_status = LS_DISPUTED;
 		if ((j = jobs_find(s, lj.lj_id)) != NULL)
 			j->j_lj.lj_status = LS_DISPUTED;

@@ -151,6 +151,7 @@ START_TEST(config_defaults_all)
 	ck_assert_str_eq(c->c_webhook_url, "");
 	ck_assert_str_eq(c->c_email, "");
 	ck_assert_double_eq(c->c_alert_success_rate, 90.0);
+	ck_assert_int_eq(c->c_alert_min_interval, 300);
 
 	ck_assert_int_eq(c->c_agent, AGENT_CODEX);
 	ck_assert_str_eq(c->c_agent_command, "");
@@ -282,6 +283,7 @@ START_TEST(config_every_key)
 	    "webhook_url = \"https://hooks.example.com/x?y=1\"\n"
 	    "email = \"me@example.com\"\n"
 	    "success_rate_below = 95.5\n"
+	    "min_interval_secs = 60\n"
 	    "[agent]\n"
 	    "backend = \"command\"\n"
 	    "command = \"/usr/local/bin/my-agent\"\n"
@@ -339,6 +341,7 @@ START_TEST(config_every_key)
 	ck_assert_str_eq(c->c_webhook_url, "https://hooks.example.com/x?y=1");
 	ck_assert_str_eq(c->c_email, "me@example.com");
 	ck_assert_double_eq(c->c_alert_success_rate, 95.5);
+	ck_assert_int_eq(c->c_alert_min_interval, 60);
 	ck_assert_int_eq(c->c_agent, AGENT_COMMAND);
 	ck_assert_str_eq(c->c_agent_command, "/usr/local/bin/my-agent");
 	ck_assert_str_eq(c->c_agent_model, "o3");
@@ -469,6 +472,9 @@ static const struct {
 	{ "[alerts]\nsuccess_rate_below = 100.5\n",
 	    NAME ":2: key 'alerts.success_rate_below': 100.5 is out of range "
 	    "(0 to 100)" },
+	{ "[alerts]\nmin_interval_secs = -1\n",
+	    NAME ":2: key 'alerts.min_interval_secs': -1 is out of range (0 "
+	    "to 604800)" },
 	{ "[alerts]\nsuccess_rate_below = nan\n",
 	    NAME ":2: key 'alerts.success_rate_below': nan is out of range "
 	    "(0 to 100)" },
