@@ -139,23 +139,35 @@ int64_t
 jobs_price(struct supervisor *s, int type, int64_t files, int64_t tokens)
 {
 	const struct conf_pricing	*p;
-	int64_t				 price;
+	int64_t				 price, part;
 
 	if (s->sv_conf.c_payment_mode == PAYMENT_FREE ||
 	    type < 0 || type >= JOB_TYPE_MAX)
 		return (0);
 	p = &s->sv_conf.c_pricing[type];
+	/*
+	 * The parts come from the config (up to CONF_SATS_MAX each) and
+	 * from what the agent reported: every step saturates, so no sum
+	 * can wrap into a small or negative price.
+	 */
 	price = p->base;
-	if (files > 0 && p->per_file > 0 && files < 1000000)
-		price += p->per_file * files;
+	if (files > 0 && p->per_file > 0 &&
+	    (__builtin_mul_overflow(p->per_file, files, &part) ||
+	    __builtin_add_overflow(price, part, &price)))
+		price = JOBS_PRICE_MAX;
 	/* what the agent's model used, in whole thousands */
-	if (tokens >= 1000 && p->per_1k_tokens > 0 && tokens < INT64_C(1) << 40)
-		price += p->per_1k_tokens * (tokens / 1000);
+	if (tokens >= 1000 && p->per_1k_tokens > 0 &&
+	    (__builtin_mul_overflow(p->per_1k_tokens, tokens / 1000, &part) ||
+	    __builtin_add_overflow(price, part, &price)))
+		price = JOBS_PRICE_MAX;
 	/* the premium the operator asks, as far as the tier allows */
-	if (p->tier_premium_pct > 0)
+	if (p->tier_premium_pct > 0 && price < JOBS_PRICE_MAX / 2)
 		price += price * jobs_premium_pct(s, p->tier_premium_pct) / 100;
 	if (p->max > 0 && price > p->max)
 		price = p->max;
+	/* in msats it must still fit: 21 million bitcoin is the ceiling */
+	if (price > JOBS_PRICE_MAX)
+		price = JOBS_PRICE_MAX;
 	return (price);
 }
 
@@ -235,7 +247,8 @@ job_judge(struct job *j)
 		return;
 	}
 	/* work that cannot be invoiced is not started */
-	if (j->j_lj.lj_price_sats > 0 && !sv_nwc_usable(s)) {
+	if (j->j_lj.lj_price_sats > 0 && (!sv_nwc_usable(s) ||
+	    !sv_nwc_has_method(s, "make_invoice"))) {
 		job_reject(j, JE_INTERNAL, "the provider has no wallet "
 		    "connected to invoice the job");
 		return;

@@ -123,6 +123,11 @@ job_tokens(const struct job *j)
 			out = 0;
 	}
 	yajl_tree_free(v);
+	/* the agent's own report: each is bounded before they are added */
+	if (in > INT64_C(1) << 50)
+		in = INT64_C(1) << 50;
+	if (out > INT64_C(1) << 50)
+		out = INT64_C(1) << 50;
 	return (in + out);
 }
 

@@ -476,6 +476,7 @@ job_fail(struct job *j, int code, const char *fmt, ...)
 	va_end(ap);
 	job_set_error(j, code, msg);
 	log_warnx("job %s: %s %s", j->j_lj.lj_id, j->j_code, j->j_msg);
+	job_pay_drop(j);	/* its invoice, if any, is never sent */
 	if (j->j_cancelled) {
 		j->j_wait = JW_DONE;
 		job_finish(j);

@@ -99,6 +99,8 @@ struct job {
 	char			*j_bolt11;	/* the job's invoice, recorded */
 	int64_t			 j_inv_since;	/* asking since, unix seconds */
 	int			 j_inv_warned;
+	int			 j_inv_tries;	/* asks that failed, for backoff */
+	unsigned int		 j_inv_gen;	/* which ask an answer is to */
 	int			 j_payreq_sent;	/* 7000 payment-required */
 	char			 j_code[8];
 	char			 j_msg[256];
@@ -106,6 +108,7 @@ struct job {
 TAILQ_HEAD(jobq, job);
 
 #define JOBS_QUEUE_MAX		128	/* accepted, waiting for a slot */
+#define JOBS_PRICE_MAX		INT64_C(2100000000000000) /* sats, 21e6 BTC */
 #define JOBS_RATE_WINDOW	60	/* seconds */
 #define JOBS_RATE_MAX		30	/* requests per buyer per window */
 #define JOBS_REPUBLISH_SECS	30

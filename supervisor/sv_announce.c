@@ -172,7 +172,7 @@ announce_template(struct supervisor *s, int online, char **out,
 	struct nostr_event	 ev;
 	char			 kind[16], num[32], about[512];
 	int			 type, rc = -1;
-	int64_t			 base;
+	int64_t			 base, pct;
 
 	nostr_event_init(&ev, 31990, (int64_t)time(NULL));
 	if (event_add_tagv(&ev, "d", ANNOUNCE_D, NULL) == -1)
@@ -191,8 +191,10 @@ announce_template(struct supervisor *s, int online, char **out,
 		if (!announce_served(type) || !(c->c_job_types & (1U << type)))
 			continue;
 		p = &c->c_pricing[type];
+		/* the premium applies to the whole price (jobs_price) */
+		pct = jobs_premium_pct(s, p->tier_premium_pct);
 		base = c->c_payment_mode == PAYMENT_FREE ? 0 : p->base +
-		    p->base * jobs_premium_pct(s, p->tier_premium_pct) / 100;
+		    p->base * pct / 100;
 		(void)snprintf(num, sizeof(num), "%" PRId64, base);
 		if (event_add_tagv(&ev, "price",
 		    config_job_type_name((enum job_type)type), num, "sats",
@@ -202,7 +204,7 @@ announce_template(struct supervisor *s, int online, char **out,
 			continue;
 		if (p->per_file > 0) {
 			(void)snprintf(num, sizeof(num), "%" PRId64,
-			    p->per_file);
+			    p->per_file + p->per_file * pct / 100);
 			if (event_add_tagv(&ev, "price",
 			    config_job_type_name((enum job_type)type), num,
 			    "sats", "per_file", NULL) == -1)
@@ -210,7 +212,7 @@ announce_template(struct supervisor *s, int online, char **out,
 		}
 		if (p->per_1k_tokens > 0) {
 			(void)snprintf(num, sizeof(num), "%" PRId64,
-			    p->per_1k_tokens);
+			    p->per_1k_tokens + p->per_1k_tokens * pct / 100);
 			if (event_add_tagv(&ev, "price",
 			    config_job_type_name((enum job_type)type), num,
 			    "sats", "per_1k_tokens", NULL) == -1)
@@ -291,10 +293,24 @@ announce_signed(void *arg, int status, const void *data, size_t len)
 	}
 	if ((reqid = sv_relay_publish(s, data, len)) == 0)
 		return;
-	if (ann.a_withdrawing)
-		ann.a_withdraw_pub = reqid;
-	else
+	if (!ann.a_withdrawing)
 		ann.a_published = 1;
+}
+
+/* The deletion at a stop: its outcome lets the stop go on. */
+static void
+announce_deleted(void *arg, int status, const void *data, size_t len)
+{
+	struct supervisor	*s = arg;
+	uint64_t		 reqid;
+
+	if (status != WALLET_OK) {
+		log_warnx("announcement: walletd would not sign the deletion: "
+		    "%.*s", (int)(len > 160 ? 160 : len), (const char *)data);
+		return;		/* the bounded wait ends the stop */
+	}
+	if ((reqid = sv_relay_publish(s, data, len)) != 0)
+		ann.a_withdraw_pub = reqid;
 }
 
 static int
@@ -397,7 +413,7 @@ sv_announce_withdraw(struct supervisor *s)
 	if (sv_wallet_request(s, WALLET_OP_SIGN, NULL, tmpl, len,
 	    announce_signed, s) == -1 ||
 	    sv_wallet_request(s, WALLET_OP_SIGN, NULL, del, dlen,
-	    announce_signed, s) == -1) {
+	    announce_deleted, s) == -1) {
 		ann.a_withdrawing = 0;
 		free(tmpl);
 		free(del);

@@ -80,9 +80,29 @@ struct nwc_ref {
 };
 
 static uint64_t	 nwc_seq;
+
+/*
+ * A string from the wallet, for our logs and our JSON: printable ASCII
+ * only, everything else '?'.  A cut can then never split a character,
+ * and no newline or escape reaches a log line.
+ */
+void
+nwc_clean(char *dst, size_t len, const char *src)
+{
+	size_t	 i;
+
+	if (len == 0)
+		return;
+	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < len; i++)
+		dst[i] = (unsigned char)src[i] >= 0x20 &&
+		    (unsigned char)src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
+}
 static struct event *nwc_retry_ev;
 
 static void	 nwc_pump(struct supervisor *);
+static int	 nwc_ready(const struct nwc *);
+static void	 nwc_ask_info(struct supervisor *);
 
 static const char *const nwc_state_names[] = {
 	"unknown", "not_configured", "error", "connecting", "connected",
@@ -297,7 +317,11 @@ nwc_signed(void *arg, int status, const void *data, size_t len)
 		fatal("%s", __func__);
 	memcpy(c->nc_event, data, len);
 	c->nc_eventlen = len;
-	nwc_send(s, c);
+	/* a relayd restart meanwhile: wait for the answers' subscription */
+	if (nwc_ready(s->sv_nwc))
+		nwc_send(s, c);
+	else
+		c->nc_phase = NCP_WAIT;
 }
 
 /* Whether a request may go out: both subscriptions stand. */
@@ -314,12 +338,19 @@ nwc_pump(struct supervisor *s)
 	struct nwc	*n = s->sv_nwc;
 	struct nwc_call	*c;
 	struct nwc_ref	*r;
+	uint32_t	 out = 0;
 
 	if (!nwc_ready(n))
 		return;
+	TAILQ_FOREACH(c, &n->n_calls, nc_entry)
+		if (c->nc_phase != NCP_WAIT)
+			out++;
 	TAILQ_FOREACH(c, &n->n_calls, nc_entry) {
 		if (c->nc_phase != NCP_WAIT)
 			continue;
+		/* the rest wait their turn (and may time out waiting) */
+		if (out++ >= NWC_CALLS_MAX)
+			break;
 		if (c->nc_event != NULL) {
 			nwc_send(s, c);
 			continue;
@@ -419,6 +450,8 @@ sv_nwc_load(struct supervisor *s)
 	n->n_info_seen = n->n_info_eose = n->n_sub_eose = 0;
 	n->n_info_at = 0;
 	n->n_methods[0] = '\0';
+	n->n_notifications[0] = n->n_alias[0] = n->n_network[0] = '\0';
+	n->n_balance_msats = -1;
 	if ((fd = open(s->sv_paths.p_wallet, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) == -1) {
 		if (errno != ENOENT)
@@ -527,8 +560,45 @@ sv_nwc_eose(struct supervisor *s, const char *subid)
 		n->n_info_eose = 1;
 	} else
 		return;
-	sv_pay_wallet_ready(s);
 	nwc_pump(s);
+	nwc_ask_info(s);
+}
+
+static void
+nwc_got_info(struct supervisor *s, void *arg, int result, yajl_val v,
+    const char *why)
+{
+	struct nwc	*n = s->sv_nwc;
+	const char	*str;
+
+	(void)arg;
+	if (result != NWC_R_OK) {
+		log_debug("wallet: get_info: %s", why != NULL ? why : "no");
+		return;
+	}
+	if ((str = js_str(v, "alias")) != NULL)
+		nwc_clean(n->n_alias, sizeof(n->n_alias), str);
+	if ((str = js_str(v, "network")) != NULL)
+		nwc_clean(n->n_network, sizeof(n->n_network), str);
+	log_info("wallet: %s on %s", n->n_alias[0] != '\0' ? n->n_alias :
+	    "(no alias)", n->n_network[0] != '\0' ? n->n_network :
+	    "an unnamed network");
+}
+
+/*
+ * Once the connection stands, ask the wallet what it is: the network
+ * its invoices must be on (sv_pay.c checks), and the alias for status.
+ */
+static void
+nwc_ask_info(struct supervisor *s)
+{
+	struct nwc	*n = s->sv_nwc;
+
+	if (n->n_info_asked == n->n_gen + 1 || !nwc_ready(n) ||
+	    !sv_nwc_has_method(s, "get_info"))
+		return;
+	n->n_info_asked = n->n_gen + 1;
+	(void)sv_nwc_call(s, "get_info", NULL, nwc_got_info, NULL);
 }
 
 /* The info event: its methods, notifications and encryptions. */
@@ -542,6 +612,7 @@ nwc_info_event(struct supervisor *s, const struct nostr_event *ev)
 
 	if (n->n_info_seen && ev->ev_created_at < n->n_info_at)
 		return;		/* an older one */
+	/* the methods are words: anything else is dropped below */
 	len = ev->ev_contentlen < sizeof(n->n_methods) ?
 	    ev->ev_contentlen : sizeof(n->n_methods) - 1;
 	if (ev->ev_content != NULL)
@@ -558,15 +629,15 @@ nwc_info_event(struct supervisor *s, const struct nostr_event *ev)
 	n->n_notifications[0] = '\0';
 	if ((t = event_tag_find(ev, "notifications", NULL)) != NULL &&
 	    t->t_nvals >= 2)
-		(void)strlcpy(n->n_notifications, t->t_vals[1].es_ptr,
-		    sizeof(n->n_notifications));
+		nwc_clean(n->n_notifications, sizeof(n->n_notifications),
+		    t->t_vals[1].es_ptr);
 	n->n_info_seen = 1;
 	n->n_info_at = ev->ev_created_at;
 	if (first)
 		log_info("wallet offers: %s (%s)", n->n_methods,
 		    n->n_enc == NWC_ENC_NIP44 ? "nip44_v2" : "nip04");
-	sv_pay_wallet_ready(s);
 	nwc_pump(s);
+	nwc_ask_info(s);
 }
 
 static void
@@ -600,7 +671,8 @@ nwc_opened(void *arg, int status, const void *data, size_t len)
 	}
 	type = js_str(root, "result_type");
 	if (type != NULL && strcmp(type, c->nc_method) != 0) {
-		log_warnx("wallet: answer of type %s to our %s: ignored", type,
+		nwc_clean(perr, sizeof(perr), type);
+		log_warnx("wallet: answer of type %s to our %s: ignored", perr,
 		    c->nc_method);
 		yajl_tree_free(root);
 		c->nc_phase = NCP_SENT;
@@ -618,6 +690,7 @@ nwc_opened(void *arg, int status, const void *data, size_t len)
 		msg = js_str(err, "message");
 		(void)snprintf(why, sizeof(why), "%s: %s", code != NULL ?
 		    code : "OTHER", msg != NULL ? msg : "no message");
+		nwc_clean(why, sizeof(why), why);
 		nwc_call_end(s, c, NWC_R_ERROR, NULL, why);
 	} else if ((res = js_get(root, "result")) == NULL ||
 	    !YAJL_IS_OBJECT(res))
@@ -796,9 +869,9 @@ nwc_ctl_reply(struct supervisor *s, uint32_t ctlid)
 	jb_kint(&jb, "forged", (int64_t)n->n_forged);
 	jb_close(&jb);
 	if (jb_finish(&jb, &out, &len) == -1)
-		fatalx("%s: JSON", __func__);
+		out = NULL;
 	jb_free(&jb);
-	if (len + IMSG_HEADER_SIZE > CTL_MAXMSG) {
+	if (out == NULL || len + IMSG_HEADER_SIZE > CTL_MAXMSG) {
 		free(out);
 		out = strdup("{\"configured\":true,\"state\":\"error\","
 		    "\"error\":\"the status does not fit a control message\"}");
@@ -826,14 +899,14 @@ nwc_ctl_answer(struct supervisor *s, void *arg, int result, yajl_val v,
 	}
 	if (result == NWC_R_OK && !t->nt_asked_balance) {
 		if ((str = js_str(v, "alias")) != NULL)
-			(void)strlcpy(n->n_alias, str, sizeof(n->n_alias));
+			nwc_clean(n->n_alias, sizeof(n->n_alias), str);
 		if ((str = js_str(v, "network")) != NULL)
-			(void)strlcpy(n->n_network, str, sizeof(n->n_network));
+			nwc_clean(n->n_network, sizeof(n->n_network), str);
 	} else if (result == NWC_R_OK) {
 		if (js_int(v, "balance", &bal) == 0 && bal >= 0)
 			n->n_balance_msats = bal;
 	} else if (why != NULL && result != NWC_R_TIMEOUT)
-		(void)strlcpy(n->n_error, why, sizeof(n->n_error));
+		nwc_clean(n->n_error, sizeof(n->n_error), why);
 	if (!t->nt_asked_balance && result == NWC_R_OK &&
 	    sv_nwc_has_method(s, "get_balance")) {
 		t->nt_asked_balance = 1;

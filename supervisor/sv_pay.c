@@ -64,6 +64,7 @@ struct pay_inv {
 struct pay_ref {
 	struct supervisor	*pr_sv;
 	char			 pr_job[LEDGER_JOBID_LEN];
+	unsigned int		 pr_gen;	/* the job's j_inv_gen then */
 	char			*pr_invoice;
 };
 
@@ -74,11 +75,14 @@ static struct pay_ref *
 pay_ref_new(struct supervisor *s, const char *id)
 {
 	struct pay_ref	*r;
+	struct job	*j;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		fatal("%s", __func__);
 	r->pr_sv = s;
 	(void)strlcpy(r->pr_job, id, sizeof(r->pr_job));
+	if ((j = jobs_find(s, id)) != NULL)
+		r->pr_gen = j->j_inv_gen;
 	return (r);
 }
 
@@ -155,36 +159,39 @@ sv_pay_init(struct supervisor *s)
 
 /* ---- settling and lapsing ---- */
 
-static void
+/* 0 counted (or counted before), -1 not: the wallet's word was no proof */
+static int
 pay_settle(struct supervisor *s, struct pay_inv *pi, const char *preimage,
     const char *source)
 {
 	struct job	*j;
 	uint8_t		 pre[32], h[32];
-	char		 hhex[65];
+	char		 hhex[65], plow[65];
 	int		 rc;
 
+	plow[0] = '\0';
 	if (preimage != NULL && preimage[0] != '\0') {
 		/* a preimage is proof: it must hash to the invoice's hash */
 		if (strlen(preimage) != 64 ||
 		    hex_decode_any(preimage, 64, pre, sizeof(pre)) == -1) {
 			log_warnx("invoice %.16s…: the wallet's preimage is "
 			    "not 32 bytes of hex: not counted", pi->pi_hash);
-			return;
+			return (-1);
 		}
 		(void)SHA256(pre, sizeof(pre), h);
 		hex_encode(h, sizeof(h), hhex);
 		if (strcmp(hhex, pi->pi_hash) != 0) {
 			log_warnx("invoice %.16s…: the wallet's preimage does "
 			    "not match its hash: not counted", pi->pi_hash);
-			return;
+			return (-1);
 		}
+		/* the ledger keeps hex as Nostr writes it */
+		hex_encode(pre, sizeof(pre), plow);
 	}
 	rc = ledger_invoice_settle(s->sv_ledger, pi->pi_hash,
-	    pi->pi_amount_msats, preimage != NULL ? preimage : "",
-	    (int64_t)time(NULL), source);
+	    pi->pi_amount_msats, plow, (int64_t)time(NULL), source);
 	if (rc == -1)
-		return;		/* logged; the next look tries again */
+		return (-1);	/* logged; the next look tries again */
 	if (rc == 0)
 		log_info("job %s: paid, %" PRId64 " sats (%s)", pi->pi_job,
 		    pi->pi_amount_msats / 1000, source);
@@ -196,6 +203,7 @@ pay_settle(struct supervisor *s, struct pay_inv *pi, const char *preimage,
 			job_pay_start(j);
 	}
 	pay_unwatch(s, pi);
+	return (0);
 }
 
 static void
@@ -235,11 +243,10 @@ pay_looked(struct supervisor *s, void *arg, int result, yajl_val v,
 	if (result == NWC_R_OK) {
 		state = js_str(v, "state");
 		(void)js_int(v, "settled_at", &settled);
-		if ((state != NULL && strcmp(state, "settled") == 0) ||
-		    (state == NULL && settled > 0)) {
-			pay_settle(s, pi, js_str(v, "preimage"), "lookup");
+		if (((state != NULL && strcmp(state, "settled") == 0) ||
+		    (state == NULL && settled > 0)) &&
+		    pay_settle(s, pi, js_str(v, "preimage"), "lookup") == 0)
 			return;
-		}
 		if ((state != NULL && (strcmp(state, "expired") == 0 ||
 		    strcmp(state, "failed") == 0)) ||
 		    now > pi->pi_expires_at + PAY_EXPIRY_GRACE)
@@ -312,7 +319,7 @@ sv_pay_notified(struct supervisor *s, yajl_val note)
 	state = js_str(note, "state");
 	if (state != NULL && strcmp(state, "settled") != 0)
 		return;
-	pay_settle(s, pi, js_str(note, "preimage"), "notification");
+	(void)pay_settle(s, pi, js_str(note, "preimage"), "notification");
 }
 
 /* ---- a job's invoice ---- */
@@ -329,9 +336,12 @@ pay_min_left(const struct supervisor *s)
  * for; a withdrawn one ends here (jobs_cancel_event leaves it to us).
  */
 static int
-job_invoice_over(struct job *j)
+job_invoice_over(struct job *j, const struct pay_ref *r)
 {
 	if (j == NULL)
+		return (1);
+	/* an answer to an ask that is over: the job has moved on */
+	if (j->j_wait != JW_INVOICE || j->j_inv_gen != r->pr_gen)
 		return (1);
 	if (!j->j_cancelled)
 		return (0);
@@ -348,9 +358,9 @@ job_invoice_again(int fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	pay_ref_free(r);
-	if (!job_invoice_over(j) && j->j_wait == JW_INVOICE)
+	if (!job_invoice_over(j, r))
 		job_invoice(j);
+	pay_ref_free(r);
 }
 
 static void
@@ -360,6 +370,18 @@ job_invoice_retry(struct job *j, const char *why)
 	struct timeval		 tv = { PAY_RETRY_SECS, 0 };
 	int64_t			 waited = (int64_t)time(NULL) - j->j_inv_since;
 
+	/* what waiting cannot mend: the connection may not invoice */
+	if (why != NULL && (strncmp(why, "NOT_IMPLEMENTED", 15) == 0 ||
+	    strncmp(why, "RESTRICTED", 10) == 0 ||
+	    strncmp(why, "UNAUTHORIZED", 12) == 0 ||
+	    strncmp(why, "UNSUPPORTED_ENCRYPTION", 22) == 0)) {
+		log_warnx("job %s: the wallet will not invoice (%s): the job "
+		    "fails with E007", j->j_lj.lj_id, why);
+		j->j_inv_since = 0;
+		job_fail(j, JE_INTERNAL, "the provider's wallet refused to "
+		    "make an invoice");
+		return;
+	}
 	if (waited >= s->sv_conf.c_wallet_outage_secs) {
 		log_warnx("job %s: no invoice from the wallet for %" PRId64
 		    " s (%s): the job fails with E007; nothing is published "
@@ -376,6 +398,11 @@ job_invoice_retry(struct job *j, const char *why)
 		j->j_inv_warned = 1;
 	} else
 		log_debug("job %s: invoice: %s", j->j_lj.lj_id, why);
+	/* 2, 4, 8 … 30 s apart: a wallet in trouble is not hammered */
+	tv.tv_sec = PAY_RETRY_SECS << (j->j_inv_tries < 4 ? j->j_inv_tries : 4);
+	if (tv.tv_sec > 30)
+		tv.tv_sec = 30;
+	j->j_inv_tries++;
 	if (event_base_once(s->sv_base, -1, EV_TIMEOUT, job_invoice_again,
 	    pay_ref_new(s, j->j_lj.lj_id), &tv) == -1)
 		fatalx("%s: event_base_once", __func__);
@@ -389,12 +416,12 @@ job_invoice_checked(void *arg, int status, const void *data, size_t len)
 	struct job		*j = jobs_find(s, r->pr_job);
 	struct ledger_invoice	 li;
 	yajl_val		 v;
-	const char		*hash;
+	const char		*hash, *net;
 	char			 why[300];
 	int64_t			 exp = 0;
 	int			 rc;
 
-	if (job_invoice_over(j)) {
+	if (job_invoice_over(j, r)) {
 		pay_ref_free(r);
 		return;
 	}
@@ -409,6 +436,17 @@ job_invoice_checked(void *arg, int status, const void *data, size_t len)
 	}
 	hash = js_str(v, "payment_hash");
 	(void)js_int(v, "expires_at", &exp);
+	net = js_str(v, "network");
+	/* the wallet said which network it is on: its invoices must agree */
+	if (s->sv_nwc->n_network[0] != '\0' && net != NULL &&
+	    strcmp(net, s->sv_nwc->n_network) != 0) {
+		(void)snprintf(why, sizeof(why), "its invoice is for %s, the "
+		    "wallet says it is on %s", net, s->sv_nwc->n_network);
+		yajl_tree_free(v);
+		pay_ref_free(r);
+		job_invoice_retry(j, why);
+		return;
+	}
 	memset(&li, 0, sizeof(li));
 	(void)strlcpy(li.li_job, j->j_lj.lj_id, sizeof(li.li_job));
 	if (hash == NULL || strlen(hash) != 64 || exp <= 0 ||
@@ -422,7 +460,8 @@ job_invoice_checked(void *arg, int status, const void *data, size_t len)
 	(void)strlcpy(li.li_payment_hash, hash, sizeof(li.li_payment_hash));
 	yajl_tree_free(v);
 	li.li_amount_msats = j->j_lj.lj_price_sats * 1000;
-	li.li_pay_first = s->sv_conf.c_payment_mode == PAYMENT_PAY_FIRST;
+	/* what the job is, not what the config says since a reload */
+	li.li_pay_first = j->j_lj.lj_step < LSTEP_ACCEPTED;
 	li.li_state = LI_OPEN;
 	li.li_created_at = (int64_t)time(NULL);
 	li.li_expires_at = exp;
@@ -457,7 +496,7 @@ job_invoice_made(struct supervisor *s, void *arg, int result, yajl_val v,
 	char			*buf;
 	size_t			 ilen;
 
-	if (job_invoice_over(j)) {
+	if (job_invoice_over(j, r)) {
 		pay_ref_free(r);
 		return;
 	}
@@ -503,6 +542,19 @@ job_invoice(struct job *j)
 	int64_t			 now = (int64_t)time(NULL);
 
 	if (ledger_invoice_get(s->sv_ledger, j->j_lj.lj_id, &li) == 0) {
+		if (li.li_state == LI_OPEN && li.li_pay_first &&
+		    j->j_lj.lj_earned_sats == 0 && li.li_expires_at < now) {
+			/* lapsed while we were down: never sent again */
+			(void)ledger_invoice_close(s->sv_ledger,
+			    li.li_payment_hash, LI_EXPIRED, now);
+			if (pay_find(s, li.li_payment_hash) != NULL)
+				pay_unwatch(s, pay_find(s,
+				    li.li_payment_hash));
+			j->j_lj.lj_status = LS_EXPIRED;
+			j->j_wait = JW_DONE;
+			job_finish(j);
+			return;
+		}
 		if (li.li_state == LI_PAID || (li.li_state == LI_OPEN &&
 		    (li.li_pay_first || j->j_lj.lj_step >= LSTEP_RESULT_SIGNED ||
 		    li.li_expires_at - now >= pay_min_left(s)))) {
@@ -540,6 +592,7 @@ job_invoice(struct job *j)
 	if (j->j_inv_since == 0)
 		j->j_inv_since = now;
 	j->j_wait = JW_INVOICE;
+	j->j_inv_gen++;
 	(void)snprintf(params, sizeof(params), "{\"amount\":%" PRId64
 	    ",\"description\":\"NIP-90 job %s\",\"expiry\":%" PRId64 "}",
 	    j->j_lj.lj_price_sats * 1000, j->j_lj.lj_request_id,
@@ -558,6 +611,7 @@ job_invoice_ready(struct job *j)
 	struct supervisor	*s = j->j_sv;
 
 	j->j_inv_since = 0;
+	j->j_inv_tries = 0;
 	if (j->j_lj.lj_step >= LSTEP_ACCEPTED) {
 		/* pay_after_verify, or a paid job's result: sign it now */
 		job_sign_result(j);
@@ -596,6 +650,29 @@ job_pay_wait(struct job *j)
 	return (1);
 }
 
+/*
+ * A job that ends failed after its invoice was recorded (its result
+ * too large, say) never sends it: the invoice is closed, not watched.
+ */
+void
+job_pay_drop(struct job *j)
+{
+	struct supervisor	*s = j->j_sv;
+	struct ledger_invoice	 li;
+	struct pay_inv		*pi;
+
+	if (j->j_bolt11 == NULL || j->j_lj.lj_earned_sats > 0 ||
+	    ledger_invoice_get(s->sv_ledger, j->j_lj.lj_id, &li) != 0 ||
+	    li.li_state != LI_OPEN)
+		return;
+	(void)ledger_invoice_close(s->sv_ledger, li.li_payment_hash,
+	    LI_CANCELLED, (int64_t)time(NULL));
+	if ((pi = pay_find(s, li.li_payment_hash)) != NULL)
+		pay_unwatch(s, pi);
+	free(j->j_bolt11);
+	j->j_bolt11 = NULL;
+}
+
 /* pay_first: an accepted job's invoice, before any work. */
 void
 job_pay_first(struct job *j)
@@ -625,17 +702,6 @@ job_pay_start(struct job *j)
 	jobs_pump_soon(s);
 }
 
-/* The wallet came up: the jobs waiting for an invoice ask now. */
-void
-sv_pay_wallet_ready(struct supervisor *s)
-{
-	struct job	*j;
-
-	TAILQ_FOREACH(j, &s->sv_jobs, j_entry)
-		if (j->j_wait == JW_INVOICE && j->j_inv_since == 0)
-			job_invoice(j);
-}
-
 /* ---- disputes (PROTOCOL.md §A.11) ---- */
 
 void
@@ -644,9 +710,10 @@ jobs_dispute_event(struct supervisor *s, const struct nostr_event *ev)
 	const struct event_tag	*t;
 	struct ledger_job	 lj;
 	struct job		*j;
-	char			 id[65], buyer[65];
+	char			 id[65], buyer[65], evid[65];
 	const char		*trigger = "unspecified";
 	size_t			 pos = 0;
+	int			 ntags = 0;
 
 	/* the triggers are snake_case words (§A.11); nothing else is logged */
 	if ((t = event_tag_find(ev, "trigger", NULL)) != NULL &&
@@ -655,9 +722,9 @@ jobs_dispute_event(struct supervisor *s, const struct nostr_event *ev)
 	    "abcdefghijklmnopqrstuvwxyz_") == t->t_vals[1].es_len)
 		trigger = t->t_vals[1].es_ptr;
 	hex_encode(ev->ev_pubkey, sizeof(ev->ev_pubkey), buyer);
-	hex_encode(ev->ev_id, sizeof(ev->ev_id), id);
-	log_info("dispute %s from %.16s (%s)", id, buyer, trigger);
-	while ((t = event_tag_find(ev, "e", &pos)) != NULL) {
+	hex_encode(ev->ev_id, sizeof(ev->ev_id), evid);
+	/* anybody's disputes come: a few e tags are looked at, no more */
+	while ((t = event_tag_find(ev, "e", &pos)) != NULL && ntags++ < 4) {
 		if (t->t_nvals < 2 || t->t_vals[1].es_len != 64)
 			continue;
 		memcpy(id, t->t_vals[1].es_ptr, 64);
@@ -665,6 +732,8 @@ jobs_dispute_event(struct supervisor *s, const struct nostr_event *ev)
 		if (ledger_job_by_result(s->sv_ledger, id, &lj) != 0 &&
 		    ledger_job_by_request(s->sv_ledger, id, &lj) != 0)
 			continue;
+		log_info("dispute %s from %.16s (%s) names job %s", evid,
+		    buyer, trigger, lj.lj_id);
 		/* the buyer of the job, and no one else, disputes it */
 		if (strcmp(lj.lj_buyer, buyer) != 0) {
 			log_warnx("job %s: a dispute by %.16s, not its buyer: "

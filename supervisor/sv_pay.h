@@ -93,6 +93,7 @@ struct nwc {
 	char		 n_alias[128];
 	char		 n_network[32];
 	int64_t		 n_balance_msats;	/* -1 unknown */
+	uint32_t	 n_info_asked;		/* n_gen + 1 when get_info went */
 	int64_t		 n_last_answer;		/* unix seconds */
 	uint64_t	 n_answers, n_timeouts, n_forged;
 	struct nwc_calls n_calls;
@@ -121,6 +122,7 @@ int	 sv_nwc_call(struct supervisor *, const char *, const char *,
 int	 sv_nwc_usable(const struct supervisor *);
 int	 sv_nwc_has_method(const struct supervisor *, const char *);
 const char *sv_nwc_state_name(int);
+void	 nwc_clean(char *, size_t, const char *);
 void	 sv_nwc_shutdown(struct supervisor *);
 /* the wallet's relays for relayd, NULL past the last */
 const char *sv_nwc_relay(const struct supervisor *, size_t);
@@ -133,7 +135,7 @@ void	 job_pay_first(struct job *);
 void	 job_pay_start(struct job *);
 void	 job_invoice(struct job *);
 void	 sv_pay_notified(struct supervisor *, yajl_val);
-void	 sv_pay_wallet_ready(struct supervisor *);
+void	 job_pay_drop(struct job *);
 void	 jobs_dispute_event(struct supervisor *, const struct nostr_event *);
 uint32_t sv_pay_open_count(const struct supervisor *);
 

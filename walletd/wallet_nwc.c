@@ -53,7 +53,8 @@
 #include "walletd.h"
 
 /* NIP-40: a request the wallet has not seen by then is void */
-#define NWC_EXPIRY_SECS		60
+/* past the longest request_timeout_secs: a call is resent as signed */
+#define NWC_EXPIRY_SECS		330
 
 #define NWC_KIND_REQUEST	23194
 #define NWC_KIND_RESPONSE	23195

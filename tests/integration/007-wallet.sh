@@ -140,7 +140,7 @@ ok = (ev["kind"] == 23194 and ev["pubkey"] == sys.argv[3] and
       (tags.get("encryption") == ["nip44_v2"]) == want_enc and
       ("encryption" in tags) == want_enc and
       abs(ev["created_at"] - time.time()) < 120 and
-      int(tags["expiration"][0]) == ev["created_at"] + 60)
+      int(tags["expiration"][0]) == ev["created_at"] + 330)
 print(ev["content"] if ok else "BAD")
 PY
 C44=$(python3 "$T/tags.py" "$T/req44" "$WPK" "$CPK" nip44)
