@@ -593,6 +593,11 @@ job_invoice(struct job *j)
 		j->j_inv_since = now;
 	j->j_wait = JW_INVOICE;
 	j->j_inv_gen++;
+	/* the work is done: a slow wallet holds no worker from the next job */
+	if (j->j_active) {
+		j->j_active = 0;
+		jobs_pump_soon(s);
+	}
 	(void)snprintf(params, sizeof(params), "{\"amount\":%" PRId64
 	    ",\"description\":\"NIP-90 job %s\",\"expiry\":%" PRId64 "}",
 	    j->j_lj.lj_price_sats * 1000, j->j_lj.lj_request_id,
