@@ -48,6 +48,9 @@ wait_online || bail "the suite did not come online with flags"
 check "--capacity overrides the file" sh -c "'$OA' provider status --json | grep -q '\"capacity\": 7'"
 "$OA" provider reload >/dev/null
 check "and still does after a reload" sh -c "'$OA' provider status --json | grep -q '\"capacity\": 7'"
+# a new provider is tier 0, which allows 5 jobs at once (PROVIDER-GUIDE.md)
+check "tier 0 caps the 7 configured workers at 5" sh -c "'$OA' provider status --json | grep -q '\"capacity_now\": 5'"
+check "and status says so" sh -c "'$OA' provider status | grep -q '^Capacity: 5/5 workers available (tier 0 allows 5 of the 7 configured)'"
 check "--job-types overrides the file" sh -c "'$OA' provider status | grep -q '^Job types: SandboxRun, TextGen'"
 
 finish
