@@ -12,11 +12,14 @@
 //	STATE NAME RSS_KIB PSS_KIB USS_KIB
 //
 // (VmRSS of /proc/PID/status; Pss and Private_Clean + Private_Dirty of
-// /proc/PID/smaps_rollup, or -1 when that cannot be read).  With SMAPS=1 it also prints, per process and
-// state, the largest mappings by Pss (`# smaps ...` lines).
+// /proc/PID/smaps_rollup, or -1 when that cannot be read), and per
+// state a line `STATE union KIB -1 -1`: the page frames resident in any
+// of the five, each counted once (from /proc/PID/pagemap, as root).
+// With SMAPS=1 it also prints, per process and state, the largest
+// mappings by Pss (`# smaps ...` lines).
 //
 // usage: OA_BUILD_ROOT=build node bench/p4-memory.mjs [QUEUED]
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
 import {
   Daemon, startRelay, makeFixture, installAgent, tempdir, sandboxJob,
   generateSecretKey, finalizeEvent, until, sleep, stopProc, now, npm
@@ -55,11 +58,43 @@ function topMappings (pid, n = 8) {
   return [...by.entries()].sort((a, b) => b[1].Pss - a[1].Pss).slice(0, n)
 }
 
+// The page frames resident in pid's memory (bits 0-54 of each present
+// entry of /proc/PID/pagemap; root sees them), added to frames: the
+// five processes' union counts a page they share once.
+function frames (pid, set) {
+  let fd
+  try { fd = openSync(`/proc/${pid}/pagemap`, 'r') } catch { return false }
+  const buf = Buffer.alloc(8 * 4096)
+  for (const l of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) /.exec(l)
+    if (!m || l.endsWith('[vsyscall]')) continue
+    const lo = parseInt(m[1], 16) / 4096
+    const hi = parseInt(m[2], 16) / 4096
+    for (let pg = lo; pg < hi; pg += 4096) {
+      const n = Math.min(4096, hi - pg)
+      const got = readSync(fd, buf, 0, 8 * n, pg * 8)
+      for (let i = 0; i + 8 <= got; i += 8) {
+        const e = buf.readBigUInt64LE(i)
+        if (e >> 63n) {
+          const pfn = e & ((1n << 55n) - 1n)
+          if (pfn === 0n) { closeSync(fd); return false }	// not root: no frame numbers
+          set.add(pfn)
+        }
+      }
+    }
+  }
+  closeSync(fd)
+  return true
+}
+
 function measure (d, state) {
   const st = d.status()
   if (!st) throw new Error('provider status --json failed')
   const procs = [{ name: 'openagentsd', pid: st.pid }, ...st.helpers.map((h) => ({ name: h.name, pid: h.pid }))]
+  const union = new Set()
+  let all = true
   for (const p of procs) {
+    all = frames(p.pid, union) && all
     const roll = `/proc/${p.pid}/smaps_rollup`
     const pc = kib(roll, 'Private_Clean')
     const pd = kib(roll, 'Private_Dirty')
@@ -69,6 +104,8 @@ function measure (d, state) {
       for (const [file, v] of topMappings(p.pid)) console.log(`# smaps ${state} ${p.name} pss ${v.Pss} rss ${v.Rss} ${file}`)
     }
   }
+  // a row of its own: the resident pages of the five, each counted once
+  console.log(`${state} union ${all ? union.size * 4 : -1} -1 -1`)
   return st
 }
 

@@ -33,21 +33,25 @@ function add(key, v) { val[key, ++cnt[key]] = v }
 {
 	for (m = 3; m <= 5; m++) {
 		add($1 SUBSEP $2 SUBSEP m, $m)
-		sum[$1, $6, m] += $m
+		if ($2 != "union") sum[$1, $6, m] += $m
 	}
-	if (!seen[$2]++) names[++nn] = $2
+	if ($2 != "union" && !seen[$2]++) names[++nn] = $2
 }
 END {
 	for (k in sum) { split(k, p, SUBSEP); add(p[1] SUBSEP "sum" SUBSEP p[3], sum[k]) }
 	names[++nn] = "sum"
+	names[++nn] = "union"
 	print "| process | idle RSS | idle PSS | idle USS | " q " queued RSS | queued PSS | queued USS |"
 	print "|---|---:|---:|---:|---:|---:|---:|"
 	for (i = 1; i <= nn; i++) {
 		n = names[i]
-		line = "| " (n == "sum" ? "**all five**" : n)
+		line = "| " (n == "sum" ? "**all five, summed**" : n == "union" ? "**all five, shared pages once**" : n)
 		for (s = 0; s < 2; s++) {
 			st = s == 0 ? "idle" : "queued"
-			for (m = 3; m <= 5; m++) line = line sprintf(" | %.1f", median(st SUBSEP n SUBSEP m) / 1024)
+			for (m = 3; m <= 5; m++) {
+				v = median(st SUBSEP n SUBSEP m)
+				line = line (v < 0 ? " | -" : sprintf(" | %.1f", v / 1024))
+			}
 		}
 		print line " |"
 	}

@@ -14,10 +14,14 @@
 // daemon run (EVENTS_PER_JOB, pre-signed, the last a 6930), so that the
 // relay carries the same events to the same subscriptions with nothing
 // behind them.
-// Both print one JSON line; jobs_per_s = N / (last 6930 - first post).
+// Both print one JSON line; jobs_per_s = N / (last 6930 - first post),
+// with the CPU ms per job of the suite's process tree and of the relay.
+// LOG=FILE (daemon): --verbose, the log kept in FILE stamped with ms
+// since the first post, and the medians of the job phases in the line.
 //
 // usage: OA_BUILD_ROOT=build node bench/p6-throughput.mjs [N] [daemon|relay]
-//        (WINDOW=100 EVENTS_PER_JOB=2; OA_TEST_ISOLATION=local|container)
+//        (WINDOW=100 EVENTS_PER_JOB=2 RELAY_DB=file|memory LOG=FILE;
+//        OA_TEST_ISOLATION=local|container; TMPDIR for the files)
 import { spawn } from 'node:child_process'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
