@@ -287,6 +287,7 @@ job_judge(struct job *j)
 	if (!pay_first)
 		job_feedback(j, "processing", busy >=
 		    jobs_capacity(s) ? "Queued" : "Accepted", 0);
+	j->j_progress_us = now_us();	/* the acceptance counts as one */
 	if (j->j_tags != NULL && sv_job_file_write(s, j->j_lj.lj_id,
 	    "request-tags.json", j->j_tags, j->j_tagslen, 1) == -1)
 		log_warn("job %s: request-tags.json", j->j_lj.lj_id);

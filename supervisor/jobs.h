@@ -76,6 +76,7 @@ struct job {
 	uint64_t		 j_reqid;	/* verifyd / relayd correlation */
 	int			 j_verify_what;
 	int64_t			 j_t0_us;	/* request frame in, for P2 */
+	int64_t			 j_progress_us;	/* last progress feedback */
 	/* what the phases reported, JSON, kept for the verdict */
 	char			*j_agent;
 	char			*j_patch;	/* VERIFY_PATCH verdict */
@@ -114,6 +115,7 @@ TAILQ_HEAD(jobq, job);
 #define JOBS_REPUBLISH_SECS	30
 #define JOBS_PUMP_DELAY_US	2000	/* see jobs_pump_soon */
 #define JOBS_PUBLISH_TRIES	20	/* rounds of every relay saying no */
+#define JOBS_PROGRESS_US	1000000	/* between a job's progress 7000s */
 /* an artifact read for verifyd must fit, escaped, in its request */
 #define JOBS_ARTIFACT_MAX	(512 * 1024)
 #define JOBS_DECRYPT_MAX	32	/* requests being decrypted at once */
