@@ -799,13 +799,35 @@ struct nwc_ctl {
 	int		 nt_asked_balance;
 };
 
+/* A space-separated list (the info event's) as a JSON array of words. */
+static void
+jb_words(struct jb *jb, const char *key, const char *list)
+{
+	const char	*p, *q;
+	char		 word[64];
+
+	jb_key(jb, key);
+	jb_aopen(jb);
+	for (p = list; *p != '\0'; p = q) {
+		while (*p == ' ')
+			p++;
+		for (q = p; *q != '\0' && *q != ' '; q++)
+			;
+		if (q > p && (size_t)(q - p) < sizeof(word)) {
+			memcpy(word, p, (size_t)(q - p));
+			word[q - p] = '\0';
+			jb_str(jb, word);
+		}
+	}
+	jb_aclose(jb);
+}
+
 static void
 nwc_ctl_reply(struct supervisor *s, uint32_t ctlid)
 {
 	struct nwc	*n = s->sv_nwc;
 	struct jb	 jb;
-	char		*out, word[64];
-	const char	*p, *q;
+	char		*out;
 	size_t		 len, i;
 
 	if (jb_init(&jb) == -1)
@@ -826,34 +848,8 @@ nwc_ctl_reply(struct supervisor *s, uint32_t ctlid)
 		jb_kstr(&jb, "lud16", n->n_lud16);
 		jb_kstr(&jb, "encryption", n->n_enc == NWC_ENC_NIP44 ?
 		    "nip44_v2" : "nip04");
-		jb_key(&jb, "methods");
-		jb_aopen(&jb);
-		for (p = n->n_methods; *p != '\0'; p = q) {
-			while (*p == ' ')
-				p++;
-			for (q = p; *q != '\0' && *q != ' '; q++)
-				;
-			if (q > p && (size_t)(q - p) < sizeof(word)) {
-				memcpy(word, p, (size_t)(q - p));
-				word[q - p] = '\0';
-				jb_str(&jb, word);
-			}
-		}
-		jb_aclose(&jb);
-		jb_key(&jb, "notifications");
-		jb_aopen(&jb);
-		for (p = n->n_notifications; *p != '\0'; p = q) {
-			while (*p == ' ')
-				p++;
-			for (q = p; *q != '\0' && *q != ' '; q++)
-				;
-			if (q > p && (size_t)(q - p) < sizeof(word)) {
-				memcpy(word, p, (size_t)(q - p));
-				word[q - p] = '\0';
-				jb_str(&jb, word);
-			}
-		}
-		jb_aclose(&jb);
+		jb_words(&jb, "methods", n->n_methods);
+		jb_words(&jb, "notifications", n->n_notifications);
 		jb_kstr(&jb, "alias", n->n_alias);
 		jb_kstr(&jb, "network", n->n_network);
 	}
